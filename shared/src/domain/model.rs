@@ -1,0 +1,88 @@
+use serde::Serialize;
+
+use super::{
+    AgentId, ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, MessageId,
+    RoomId, Subject, Timestamp, Username, VisitorId,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomStatus {
+    Open,
+    Closed,
+}
+
+impl RoomStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SenderType {
+    Customer,
+    Agent,
+    System,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Agent,
+    Admin,
+}
+
+/// A chat room as stored. `visitor` is never shown to anyone; `unread_count` only to agents
+/// (see `views`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Room {
+    pub id: RoomId,
+    pub visitor: VisitorId,
+    pub customer_name: CustomerName,
+    pub customer_email: Option<CustomerEmail>,
+    pub subject: Option<Subject>,
+    pub status: RoomStatus,
+    pub created_at: Timestamp,
+    /// The last activity: creation, every message, close and reopen. Lists sort by it.
+    pub updated_at: Timestamp,
+    pub last_message: Option<Message>,
+    /// Customer messages no agent has marked read yet.
+    pub unread_count: u32,
+}
+
+impl Room {
+    /// The room after `message` was appended to it.
+    pub fn with_message(mut self, message: &Message) -> Self {
+        self.updated_at = message.created_at;
+        if message.sender_type == SenderType::Customer {
+            self.unread_count += 1;
+        }
+        self.last_message = Some(message.clone());
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub room_id: RoomId,
+    pub sender_type: SenderType,
+    pub sender_name: String,
+    pub content: MessageContent,
+    pub created_at: Timestamp,
+    pub client_msg_id: Option<ClientMsgId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agent {
+    pub id: AgentId,
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub role: Role,
+    /// An argon2 PHC string; never leaves the service.
+    pub password_hash: String,
+}

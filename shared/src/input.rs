@@ -1,0 +1,208 @@
+//! Request bodies and WebSocket frames, parsed into commands whose fields obey API.md.
+//!
+//! API.md separates two kinds of bad input: a body that is not JSON, a field of the wrong JSON
+//! type or an empty body is 400 `bad_request`; a required field that is absent (or null) or a
+//! value that breaks a rule is 422 `validation_error` naming the field.
+
+use serde_json::{Map, Value};
+
+use crate::domain::{ClientMsgId, CustomerEmail, CustomerName, MessageContent, Subject};
+use crate::error::ChatError;
+
+/// The largest request body accepted (API.md: over 64 KiB is 413).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A JSON object, read field by field.
+#[derive(Debug)]
+pub struct JsonObject(Map<String, Value>);
+
+impl JsonObject {
+    pub fn parse(bytes: &[u8]) -> Result<Self, ChatError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ChatError::bad_request("a JSON body is required"));
+        }
+        match serde_json::from_slice(bytes) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(_) => Err(ChatError::bad_request("the body must be a JSON object")),
+            Err(_) => Err(ChatError::bad_request("the body is not valid JSON")),
+        }
+    }
+
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+
+    /// A string field that may be absent or null.
+    pub fn optional_str(&self, field: &'static str) -> Result<Option<&str>, ChatError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ChatError::bad_request(format!("{field} must be a string"))),
+        }
+    }
+
+    pub fn required_str(&self, field: &'static str) -> Result<&str, ChatError> {
+        self.optional_str(field)?
+            .ok_or_else(|| ChatError::validation(field, format!("{field} is required")))
+    }
+
+    pub fn optional_bool(&self, field: &'static str) -> Result<Option<bool>, ChatError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ChatError::bad_request(format!("{field} must be a boolean"))),
+        }
+    }
+}
+
+/// `POST /api/public/chat-rooms/`
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    pub customer_name: CustomerName,
+    pub customer_email: Option<CustomerEmail>,
+    pub subject: Option<Subject>,
+    pub message: Option<MessageContent>,
+}
+
+impl NewRoom {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        // Types first, for every field, so a wrong type is a 400 whatever else is wrong.
+        let name = body.required_str("customer_name");
+        let email = body.optional_str("customer_email")?;
+        let subject = body.optional_str("subject")?;
+        let message = body.optional_str("message")?;
+        Ok(Self {
+            customer_name: CustomerName::parse(name?)?,
+            customer_email: email.map(CustomerEmail::parse).transpose()?,
+            subject: subject.map(Subject::parse).transpose()?.flatten(),
+            message: message
+                .map(|text| MessageContent::parse(text).map_err(|e| rename_field(e, "message")))
+                .transpose()?,
+        })
+    }
+}
+
+/// `send_message`, over REST and WebSocket.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub content: MessageContent,
+    pub client_msg_id: Option<ClientMsgId>,
+}
+
+impl NewMessage {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        let content = body.required_str("content");
+        let client_msg_id = body.optional_str("client_msg_id")?;
+        Ok(Self {
+            content: MessageContent::parse(content?)?,
+            client_msg_id: client_msg_id.map(ClientMsgId::parse).transpose()?,
+        })
+    }
+}
+
+/// `POST /api/auth/login/`. The password has no rules: a wrong one is a 401 like any other.
+#[derive(Clone)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+impl Login {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        let username = body.required_str("username");
+        let password = body.required_str("password");
+        Ok(Self {
+            username: username?.to_owned(),
+            password: password?.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /api/auth/refresh/`
+pub struct Refresh {
+    pub refresh: String,
+}
+
+impl Refresh {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        Ok(Self {
+            refresh: body.required_str("refresh")?.to_owned(),
+        })
+    }
+}
+
+/// A content rule broken in a field that is not called `content` (the first message of a room).
+fn rename_field(error: ChatError, field: &'static str) -> ChatError {
+    match error {
+        ChatError::Validation { message, .. } => ChatError::Validation {
+            field,
+            message: message.replace("content", field).into(),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_and_field(result: Result<NewRoom, ChatError>) -> (u16, Option<&'static str>) {
+        let err = result.unwrap_err();
+        let field = match &err {
+            ChatError::Validation { field, .. } => Some(*field),
+            _ => None,
+        };
+        (err.status(), field)
+    }
+
+    fn new_room(json: &str) -> Result<NewRoom, ChatError> {
+        NewRoom::parse(&JsonObject::parse(json.as_bytes())?)
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_objects_are_400() {
+        for body in ["", "  ", "nope", "[1]", "\"x\"", "{"] {
+            assert_eq!(status_and_field(new_room(body)), (400, None), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn missing_fields_are_422_and_wrong_types_400() {
+        assert_eq!(
+            status_and_field(new_room("{}")),
+            (422, Some("customer_name"))
+        );
+        assert_eq!(
+            status_and_field(new_room(r#"{"customer_name":null}"#)),
+            (422, Some("customer_name"))
+        );
+        assert_eq!(
+            status_and_field(new_room(r#"{"customer_name":5}"#)),
+            (400, None)
+        );
+        assert_eq!(status_and_field(new_room(r#"{"subject":5}"#)), (400, None));
+        assert_eq!(
+            status_and_field(new_room(r#"{"customer_name":"Ada","message":"  "}"#)),
+            (422, Some("message"))
+        );
+    }
+
+    #[test]
+    fn a_full_room_parses() {
+        let room = new_room(
+            r#"{"customer_name":" Ada ","customer_email":"ada@example.com","subject":"","message":"Hi"}"#,
+        )
+        .unwrap();
+        assert_eq!(room.customer_name.as_str(), "Ada");
+        assert!(room.subject.is_none());
+        assert_eq!(room.message.unwrap().as_str(), "Hi");
+    }
+}

@@ -1,0 +1,71 @@
+//! Agents signing in, refreshing their access, and being created.
+
+use crate::auth::{hash_password, verify_password};
+use crate::domain::{Agent, AgentId, DisplayName, Role, Username};
+use crate::error::ChatError;
+use crate::input::{Login, Refresh};
+
+use super::ChatService;
+
+#[derive(Clone, Debug)]
+pub struct LoggedIn {
+    pub access: String,
+    pub refresh: String,
+    pub agent: Agent,
+}
+
+const BAD_LOGIN: ChatError = ChatError::Unauthorized("invalid username or password");
+
+impl ChatService {
+    /// Unknown user and wrong password answer the same 401 after the same work.
+    pub async fn login(&self, input: Login) -> Result<LoggedIn, ChatError> {
+        let agent = match Username::parse(&input.username) {
+            Ok(username) => self.store.find_agent(&username).await?,
+            Err(_) => None,
+        };
+        let hash = agent.as_ref().map(|agent| agent.password_hash.clone());
+        let verified = verify_password(input.password, hash).await?;
+        let agent = agent.filter(|_| verified).ok_or(BAD_LOGIN)?;
+        let now = self.clock.now();
+        Ok(LoggedIn {
+            access: self.keys.issue_access(&agent, now)?,
+            refresh: self.keys.issue_refresh(&agent, now)?,
+            agent,
+        })
+    }
+
+    /// A new access token for a refresh token whose agent still exists, with the agent's
+    /// current role and name.
+    pub async fn refresh(&self, input: Refresh) -> Result<String, ChatError> {
+        let now = self.clock.now();
+        let identity = self.keys.refresh_identity(&input.refresh, now)?;
+        let agent = self
+            .store
+            .find_agent(&identity.username)
+            .await?
+            .filter(|agent| agent.id == identity.id)
+            .ok_or_else(ChatError::invalid_token)?;
+        self.keys.issue_access(&agent, now)
+    }
+
+    /// Creates the agent unless one with that username exists; tells whether it did.
+    pub async fn ensure_agent(
+        &self,
+        username: Username,
+        password: String,
+        display_name: DisplayName,
+        role: Role,
+    ) -> Result<bool, ChatError> {
+        if self.store.find_agent(&username).await?.is_some() {
+            return Ok(false);
+        }
+        let agent = Agent {
+            id: AgentId::from_ulid(self.clock.next_id()),
+            username,
+            display_name,
+            role,
+            password_hash: hash_password(password).await?,
+        };
+        self.store.insert_agent_if_absent(&agent).await
+    }
+}

@@ -1,0 +1,82 @@
+//! What support agents do: work every room.
+
+use crate::auth::AgentIdentity;
+use crate::domain::{
+    Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId,
+    RoomStatus, SenderType,
+};
+use crate::error::ChatError;
+use crate::input::NewMessage;
+use crate::ports::Event;
+
+use super::{ChatService, Sent};
+
+impl ChatService {
+    pub async fn rooms(
+        &self,
+        status: Option<RoomStatus>,
+        limit: Limit,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page<Room>, ChatError> {
+        self.store.list_rooms(status, limit, cursor).await
+    }
+
+    pub async fn room(&self, room: RoomId) -> Result<Room, ChatError> {
+        self.store
+            .get_room(room)
+            .await?
+            .ok_or_else(ChatError::room_not_found)
+    }
+
+    pub async fn messages(
+        &self,
+        room: RoomId,
+        window: MessageWindow,
+        limit: Limit,
+    ) -> Result<MessagePage<Message>, ChatError> {
+        self.room(room).await?;
+        self.store.list_messages(room, window, limit).await
+    }
+
+    pub async fn send_as_agent(
+        &self,
+        agent: &AgentIdentity,
+        room: RoomId,
+        input: NewMessage,
+    ) -> Result<Sent, ChatError> {
+        let sender = (SenderType::Agent, agent.display_name.to_string());
+        self.send(room, sender, input, None).await
+    }
+
+    /// Resets the room's unread count (one count per room, whichever agent reads) and tells
+    /// the customer how far the agents have read: the room's newest message.
+    pub async fn mark_read(&self, room: RoomId) -> Result<Option<MessageId>, ChatError> {
+        let room = self
+            .store
+            .mark_room_read(room)
+            .await?
+            .ok_or_else(ChatError::room_not_found)?;
+        let read_up_to = room.last_message.as_ref().map(|message| message.id);
+        self.notifier
+            .publish(Event::Read {
+                room_id: room.id,
+                read_up_to,
+            })
+            .await;
+        self.notifier.publish(Event::RoomUpdated { room }).await;
+        Ok(read_up_to)
+    }
+
+    /// Closes or reopens a room; doing it again changes nothing.
+    pub async fn set_status(&self, room: RoomId, status: RoomStatus) -> Result<Room, ChatError> {
+        let room = self
+            .store
+            .set_room_status(room, status, self.clock.now())
+            .await?
+            .ok_or_else(ChatError::room_not_found)?;
+        self.notifier
+            .publish(Event::RoomUpdated { room: room.clone() })
+            .await;
+        Ok(room)
+    }
+}

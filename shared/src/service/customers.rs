@@ -1,0 +1,129 @@
+//! What a website visitor does: open rooms, read and write in their own rooms only.
+
+use crate::auth::{Caller, VisitorIdentity};
+use crate::domain::{
+    Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId,
+    RoomStatus, SenderType, VisitorId,
+};
+use crate::error::ChatError;
+use crate::input::{NewMessage, NewRoom};
+use crate::ports::Event;
+
+use super::{ChatService, Sent};
+
+#[derive(Clone, Debug)]
+pub struct CreatedRoom {
+    pub room: Room,
+    pub customer_token: String,
+}
+
+impl ChatService {
+    /// The visitor a room is created for: none for a first visit, the token's visitor when a
+    /// customer token comes back. A bad token is 401 (never a silent new visitor), an agent's
+    /// token 403.
+    pub fn returning_visitor(&self, bearer: Option<&str>) -> Result<Option<VisitorId>, ChatError> {
+        match bearer {
+            None => Ok(None),
+            Some(_) => match self.caller(bearer)? {
+                Caller::Visitor(visitor) => Ok(Some(visitor.id)),
+                Caller::Agent(_) => Err(ChatError::Forbidden("agents cannot open chat rooms")),
+            },
+        }
+    }
+
+    pub async fn create_room(
+        &self,
+        visitor: Option<VisitorId>,
+        input: NewRoom,
+    ) -> Result<CreatedRoom, ChatError> {
+        let visitor = VisitorIdentity {
+            id: visitor.unwrap_or_else(|| VisitorId::from_ulid(self.clock.next_id())),
+            name: input.customer_name,
+        };
+        let (id, created_at) = self.stamp();
+        let room = Room {
+            id: RoomId::from_ulid(id),
+            visitor: visitor.id,
+            customer_name: visitor.name.clone(),
+            customer_email: input.customer_email,
+            subject: input.subject,
+            status: RoomStatus::Open,
+            created_at,
+            updated_at: created_at,
+            last_message: None,
+            unread_count: 0,
+        };
+        let first_message = input.message.map(|content| {
+            let (id, created_at) = self.stamp();
+            Message {
+                id: MessageId::from_ulid(id),
+                room_id: room.id,
+                sender_type: SenderType::Customer,
+                sender_name: visitor.name.to_string(),
+                content,
+                created_at,
+                client_msg_id: None,
+            }
+        });
+        let room = match &first_message {
+            Some(message) => room.with_message(message),
+            None => room,
+        };
+        self.store
+            .create_room(&room, first_message.as_ref())
+            .await?;
+        let customer_token = self.keys.issue_customer(&visitor, self.clock.now())?;
+        self.notifier
+            .publish(Event::RoomCreated { room: room.clone() })
+            .await;
+        Ok(CreatedRoom {
+            room,
+            customer_token,
+        })
+    }
+
+    pub async fn visitor_rooms(
+        &self,
+        visitor: &VisitorIdentity,
+        limit: Limit,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page<Room>, ChatError> {
+        self.store
+            .list_visitor_rooms(visitor.id, limit, cursor)
+            .await
+    }
+
+    /// The room, if it is this visitor's; any other room is indistinguishable from none.
+    pub async fn visitor_room(
+        &self,
+        visitor: &VisitorIdentity,
+        room: RoomId,
+    ) -> Result<Room, ChatError> {
+        self.store
+            .get_room(room)
+            .await?
+            .filter(|room| room.visitor == visitor.id)
+            .ok_or_else(ChatError::room_not_found)
+    }
+
+    pub async fn visitor_messages(
+        &self,
+        visitor: &VisitorIdentity,
+        room: RoomId,
+        window: MessageWindow,
+        limit: Limit,
+    ) -> Result<MessagePage<Message>, ChatError> {
+        self.visitor_room(visitor, room).await?;
+        self.store.list_messages(room, window, limit).await
+    }
+
+    pub async fn send_as_visitor(
+        &self,
+        visitor: &VisitorIdentity,
+        room: RoomId,
+        input: NewMessage,
+    ) -> Result<Sent, ChatError> {
+        let sender = (SenderType::Customer, visitor.name.to_string());
+        self.send(room, sender, input, Some(visitor.id)).await
+    }
+}

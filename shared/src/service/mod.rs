@@ -1,0 +1,119 @@
+//! The use cases of the chat. Adapters authenticate the caller with the methods here, parse
+//! the input with `crate::input`, make one call, and render the result with `crate::views`.
+
+mod accounts;
+mod agents;
+mod customers;
+
+use std::sync::Arc;
+
+use ulid::Ulid;
+
+use crate::auth::{AgentIdentity, Caller, TokenKeys, VisitorIdentity};
+use crate::domain::{Message, MessageId, RoomId, SenderType, Timestamp, VisitorId};
+use crate::error::ChatError;
+use crate::input::NewMessage;
+use crate::ports::{Appended, Clock, Event, Notifier, Store};
+
+pub use accounts::LoggedIn;
+pub use customers::CreatedRoom;
+
+/// The result of a send: the stored message, and whether this was a retry of an earlier send
+/// with the same `client_msg_id` (then nothing new was stored or pushed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sent {
+    pub message: Message,
+    pub replayed: bool,
+}
+
+#[derive(Clone)]
+pub struct ChatService {
+    store: Arc<dyn Store>,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    keys: TokenKeys,
+}
+
+impl ChatService {
+    pub fn new(
+        store: Arc<dyn Store>,
+        notifier: Arc<dyn Notifier>,
+        clock: Arc<dyn Clock>,
+        keys: TokenKeys,
+    ) -> Self {
+        Self {
+            store,
+            notifier,
+            clock,
+            keys,
+        }
+    }
+
+    /// Who a bearer token speaks for. No token, or a bad one, is 401.
+    pub fn caller(&self, bearer: Option<&str>) -> Result<Caller, ChatError> {
+        let token = bearer.ok_or_else(ChatError::invalid_token)?;
+        self.keys.caller(token, self.clock.now())
+    }
+
+    /// The visitor of a customer token; an agent's token is 403.
+    pub fn visitor(&self, bearer: Option<&str>) -> Result<VisitorIdentity, ChatError> {
+        match self.caller(bearer)? {
+            Caller::Visitor(visitor) => Ok(visitor),
+            Caller::Agent(_) => Err(ChatError::Forbidden("this route is for customers")),
+        }
+    }
+
+    /// The agent of an access token; a customer token is 403.
+    pub fn agent(&self, bearer: Option<&str>) -> Result<AgentIdentity, ChatError> {
+        match self.caller(bearer)? {
+            Caller::Agent(agent) => Ok(agent),
+            Caller::Visitor(_) => Err(ChatError::Forbidden("this route is for agents")),
+        }
+    }
+
+    /// A fresh id and the instant it was made at: a record's id and `created_at` agree.
+    fn stamp(&self) -> (Ulid, Timestamp) {
+        let id = self.clock.next_id();
+        (id, Timestamp::from_unix_millis(id.timestamp_ms() as i64))
+    }
+
+    /// Stores a message (or finds the earlier one of a retry), then pushes it if it is new.
+    async fn send(
+        &self,
+        room_id: RoomId,
+        sender: (SenderType, String),
+        input: NewMessage,
+        owner: Option<VisitorId>,
+    ) -> Result<Sent, ChatError> {
+        let (id, created_at) = self.stamp();
+        let message = Message {
+            id: MessageId::from_ulid(id),
+            room_id,
+            sender_type: sender.0,
+            sender_name: sender.1,
+            content: input.content,
+            created_at,
+            client_msg_id: input.client_msg_id,
+        };
+        match self.store.append_message(&message, owner).await? {
+            Appended::Stored(_) => {
+                self.notifier
+                    .publish(Event::Message {
+                        message: message.clone(),
+                    })
+                    .await;
+                Ok(Sent {
+                    message,
+                    replayed: false,
+                })
+            }
+            Appended::Duplicate(earlier) => Ok(Sent {
+                message: earlier,
+                replayed: true,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

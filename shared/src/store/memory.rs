@@ -1,0 +1,282 @@
+//! The embedded store: local-dev's default and the unit tests'. One mutex guards all state, held
+//! only for in-memory work (never across an await), so every port method is atomic as the
+//! DynamoDB store's conditional writes are.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::domain::{
+    Agent, ClientMsgId, Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor,
+    Room, RoomId, RoomStatus, Timestamp, Username, VisitorId,
+};
+use crate::error::ChatError;
+use crate::ports::{AgentStore, Appended, MessageStore, RoomLister, RoomStore};
+
+/// A room's place in the lists: most recent activity first, then newest id first.
+type ActivityKey = (Timestamp, RoomId);
+
+#[derive(Default)]
+struct State {
+    rooms: HashMap<RoomId, Room>,
+    /// Every room by activity; read backwards for most recent first.
+    by_activity: BTreeSet<ActivityKey>,
+    visitor_rooms: HashMap<VisitorId, Vec<RoomId>>,
+    messages: HashMap<RoomId, BTreeMap<MessageId, Message>>,
+    /// Retry guards: which message a room's `client_msg_id` stored.
+    client_msg_ids: HashMap<(RoomId, ClientMsgId), MessageId>,
+    agents: HashMap<Username, Agent>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while the lock was held cannot leave half an update: every update below
+        // computes first and writes last.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl State {
+    /// Replaces a stored room, keeping the activity index in step.
+    fn put_room(&mut self, room: Room) {
+        if let Some(old) = self.rooms.get(&room.id) {
+            self.by_activity.remove(&(old.updated_at, old.id));
+        }
+        self.by_activity.insert((room.updated_at, room.id));
+        self.rooms.insert(room.id, room);
+    }
+
+    fn update_room(&mut self, id: RoomId, change: impl FnOnce(&mut Room)) -> Option<Room> {
+        let mut room = self.rooms.get(&id)?.clone();
+        change(&mut room);
+        self.put_room(room.clone());
+        Some(room)
+    }
+
+    /// One page of rooms from `keys` (most recent first), after the cursor's position.
+    fn page(
+        &self,
+        keys: impl Iterator<Item = ActivityKey>,
+        limit: Limit,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page<Room>, ChatError> {
+        let after = cursor.map(decode_cursor).transpose()?;
+        let mut keys = keys.filter(|key| after.is_none_or(|after| *key < after));
+        let items: Vec<Room> = keys
+            .by_ref()
+            .take(limit.get())
+            .map(|(_, id)| self.rooms[&id].clone())
+            .collect();
+        let next = match (keys.next(), items.last()) {
+            (Some(_), Some(last)) => Some(encode_cursor((last.updated_at, last.id))),
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+}
+
+fn encode_cursor((at, id): ActivityKey) -> PageCursor {
+    PageCursor::from_encoded(URL_SAFE_NO_PAD.encode(format!("{}.{id}", at.unix_millis())))
+}
+
+fn decode_cursor(cursor: &PageCursor) -> Result<ActivityKey, ChatError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.as_str())
+        .map_err(|_| PageCursor::invalid())?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| PageCursor::invalid())?;
+    let (millis, id) = text.split_once('.').ok_or_else(PageCursor::invalid)?;
+    match (millis.parse(), id.parse()) {
+        (Ok(millis), Ok(id)) => Ok((Timestamp::from_unix_millis(millis), id)),
+        _ => Err(PageCursor::invalid()),
+    }
+}
+
+#[async_trait]
+impl RoomStore for MemoryStore {
+    async fn create_room(
+        &self,
+        room: &Room,
+        first_message: Option<&Message>,
+    ) -> Result<(), ChatError> {
+        let mut state = self.state();
+        if state.rooms.contains_key(&room.id) {
+            return Err(anyhow::anyhow!("room id {} is taken", room.id).into());
+        }
+        state.put_room(room.clone());
+        state
+            .visitor_rooms
+            .entry(room.visitor)
+            .or_default()
+            .push(room.id);
+        let messages = state.messages.entry(room.id).or_default();
+        if let Some(message) = first_message {
+            messages.insert(message.id, message.clone());
+        }
+        Ok(())
+    }
+
+    async fn get_room(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
+        Ok(self.state().rooms.get(&id).cloned())
+    }
+
+    async fn set_room_status(
+        &self,
+        id: RoomId,
+        status: RoomStatus,
+        at: Timestamp,
+    ) -> Result<Option<Room>, ChatError> {
+        Ok(self.state().update_room(id, |room| {
+            if room.status != status {
+                room.status = status;
+                room.updated_at = at.max(room.updated_at);
+            }
+        }))
+    }
+
+    async fn mark_room_read(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
+        Ok(self.state().update_room(id, |room| room.unread_count = 0))
+    }
+}
+
+#[async_trait]
+impl RoomLister for MemoryStore {
+    async fn list_visitor_rooms(
+        &self,
+        visitor: VisitorId,
+        limit: Limit,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page<Room>, ChatError> {
+        let state = self.state();
+        let mut keys: Vec<ActivityKey> = state
+            .visitor_rooms
+            .get(&visitor)
+            .into_iter()
+            .flatten()
+            .map(|id| (state.rooms[id].updated_at, *id))
+            .collect();
+        keys.sort_unstable_by(|a, b| b.cmp(a));
+        state.page(keys.into_iter(), limit, cursor)
+    }
+
+    async fn list_rooms(
+        &self,
+        status: Option<RoomStatus>,
+        limit: Limit,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page<Room>, ChatError> {
+        let state = self.state();
+        let keys = state
+            .by_activity
+            .iter()
+            .rev()
+            .copied()
+            .filter(|(_, id)| status.is_none_or(|status| state.rooms[id].status == status));
+        state.page(keys, limit, cursor)
+    }
+}
+
+#[async_trait]
+impl MessageStore for MemoryStore {
+    async fn append_message(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+    ) -> Result<Appended, ChatError> {
+        let mut state = self.state();
+        let room = match state.rooms.get(&message.room_id) {
+            Some(room) if owner.is_none_or(|owner| owner == room.visitor) => room,
+            _ => return Err(ChatError::room_not_found()),
+        };
+        let guard = message
+            .client_msg_id
+            .clone()
+            .map(|id| (message.room_id, id));
+        if let Some(earlier) = guard.as_ref().and_then(|g| state.client_msg_ids.get(g)) {
+            let earlier = state.messages[&message.room_id][earlier].clone();
+            return Ok(Appended::Duplicate(earlier));
+        }
+        if room.status == RoomStatus::Closed {
+            return Err(ChatError::Conflict("chat room is closed"));
+        }
+        let room = room.clone().with_message(message);
+        if let Some(guard) = guard {
+            state.client_msg_ids.insert(guard, message.id);
+        }
+        state
+            .messages
+            .entry(message.room_id)
+            .or_default()
+            .insert(message.id, message.clone());
+        state.put_room(room.clone());
+        Ok(Appended::Stored(room))
+    }
+
+    async fn list_messages(
+        &self,
+        room: RoomId,
+        window: MessageWindow,
+        limit: Limit,
+    ) -> Result<MessagePage<Message>, ChatError> {
+        let state = self.state();
+        let Some(all) = state.messages.get(&room) else {
+            return Ok(MessagePage {
+                messages: Vec::new(),
+                next: None,
+            });
+        };
+        let limit = limit.get();
+        let page = match window {
+            MessageWindow::After(after) => {
+                let mut newer = all.range((Bound::Excluded(after), Bound::Unbounded));
+                let messages: Vec<Message> =
+                    newer.by_ref().take(limit).map(|(_, m)| m.clone()).collect();
+                let more = newer.next().is_some();
+                let next = more.then(|| messages.last().map(|m| m.id)).flatten();
+                MessagePage { messages, next }
+            }
+            MessageWindow::Newest | MessageWindow::Before(_) => {
+                let upper = match window {
+                    MessageWindow::Before(before) => Bound::Excluded(before),
+                    _ => Bound::Unbounded,
+                };
+                let mut older = all.range((Bound::Unbounded, upper)).rev();
+                let mut messages: Vec<Message> =
+                    older.by_ref().take(limit).map(|(_, m)| m.clone()).collect();
+                messages.reverse();
+                let more = older.next().is_some();
+                let next = more.then(|| messages.first().map(|m| m.id)).flatten();
+                MessagePage { messages, next }
+            }
+        };
+        Ok(page)
+    }
+}
+
+#[async_trait]
+impl AgentStore for MemoryStore {
+    async fn find_agent(&self, username: &Username) -> Result<Option<Agent>, ChatError> {
+        Ok(self.state().agents.get(username).cloned())
+    }
+
+    async fn insert_agent_if_absent(&self, agent: &Agent) -> Result<bool, ChatError> {
+        let mut state = self.state();
+        if state.agents.contains_key(&agent.username) {
+            return Ok(false);
+        }
+        state.agents.insert(agent.username.clone(), agent.clone());
+        Ok(true)
+    }
+}

@@ -1,0 +1,92 @@
+//! The JSON shapes of API.md, for REST responses and WebSocket events alike.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::domain::{
+    CustomerEmail, CustomerName, Message, MessageId, MessagePage, Page, Room, RoomId, RoomStatus,
+    Subject, Timestamp,
+};
+use crate::ports::Event;
+
+/// A room as its viewer may see it: the visitor id never, the unread count for agents only.
+#[derive(Serialize)]
+pub struct RoomView<'a> {
+    id: RoomId,
+    customer_name: &'a CustomerName,
+    customer_email: Option<&'a CustomerEmail>,
+    subject: Option<&'a Subject>,
+    status: RoomStatus,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    last_message: Option<&'a Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unread_count: Option<u32>,
+}
+
+/// Who is looking at a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    Customer,
+    Agent,
+}
+
+impl<'a> RoomView<'a> {
+    pub fn new(room: &'a Room, viewer: Viewer) -> Self {
+        Self {
+            id: room.id,
+            customer_name: &room.customer_name,
+            customer_email: room.customer_email.as_ref(),
+            subject: room.subject.as_ref(),
+            status: room.status,
+            created_at: room.created_at,
+            updated_at: room.updated_at,
+            last_message: room.last_message.as_ref(),
+            unread_count: (viewer == Viewer::Agent).then_some(room.unread_count),
+        }
+    }
+}
+
+pub fn room(room: &Room, viewer: Viewer) -> Value {
+    json!(RoomView::new(room, viewer))
+}
+
+pub fn rooms(page: &Page<Room>, viewer: Viewer) -> Value {
+    let rooms: Vec<_> = page
+        .items
+        .iter()
+        .map(|r| RoomView::new(r, viewer))
+        .collect();
+    json!({ "rooms": rooms, "next": page.next.as_ref().map(|c| c.as_str()) })
+}
+
+pub fn message(message: &Message) -> Value {
+    json!(message)
+}
+
+pub fn messages(page: &MessagePage<Message>) -> Value {
+    json!({ "messages": page.messages, "next": page.next })
+}
+
+pub fn marked_read(read_up_to: Option<MessageId>) -> Value {
+    json!({ "unread_count": 0, "read_up_to": read_up_to })
+}
+
+/// The WebSocket frame of an event.
+pub fn event(event: &Event) -> Value {
+    match event {
+        Event::Message { message } => {
+            json!({ "type": "message", "room_id": message.room_id, "message": message })
+        }
+        Event::RoomCreated { room } => {
+            json!({ "type": "room_created", "room": RoomView::new(room, Viewer::Agent) })
+        }
+        Event::RoomUpdated { room } => {
+            json!({ "type": "room_updated", "room": RoomView::new(room, Viewer::Agent) })
+        }
+        Event::Read {
+            room_id,
+            read_up_to,
+        } => json!({ "type": "read", "room_id": room_id, "read_up_to": read_up_to }),
+    }
+}
