@@ -1,1 +1,77 @@
+//! local-dev: one axum server that serves every Lambda function of the route table, as API
+//! Gateway would call it, on one port.
 
+mod http_api;
+mod options;
+mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use functions::App;
+use shared::domain::{DisplayName, Role, Username};
+use shared::notify::NoopNotifier;
+use shared::store::MemoryStore;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use options::Options;
+pub use telemetry::init_tracing;
+
+/// The agent every local-dev starts with.
+pub const DEFAULT_AGENT: (&str, &str) = ("admin", "admin123");
+
+/// A running local-dev.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Builds the app, seeds the default agent and starts serving on `options.addr` (port 0 picks
+/// a free port; `Server::addr` tells which).
+pub async fn start(options: Options) -> anyhow::Result<Server> {
+    let app = App::new(
+        &options.config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(NoopNotifier),
+    );
+    seed_default_agent(&app).await?;
+    let listener = TcpListener::bind(options.addr)
+        .await
+        .with_context(|| format!("binding {}", options.addr))?;
+    let addr = listener.local_addr()?;
+    let router = http_api::router(app);
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    });
+    Ok(Server { addr, task })
+}
+
+async fn seed_default_agent(app: &App) -> anyhow::Result<()> {
+    let (username, password) = DEFAULT_AGENT;
+    let created = app
+        .chat
+        .ensure_agent(
+            Username::parse(username)?,
+            password.to_owned(),
+            DisplayName::parse("Admin")?,
+            Role::Admin,
+        )
+        .await?;
+    if created {
+        tracing::info!(username, "created the default agent");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}

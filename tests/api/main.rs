@@ -1,1 +1,8 @@
+//! Black-box tests of every REST route of API.md: local-dev on a free port, real HTTP.
 
+mod admin;
+mod auth;
+mod messages;
+mod protocol;
+mod rooms;
+mod tokens;

@@ -1,1 +1,198 @@
+//! Typed helpers for the black-box tests: a local-dev on a free port, and a client for it.
 
+use std::net::SocketAddr;
+
+use functions::Config;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use serde_json::{Value, json};
+
+/// The secret the test servers sign with, so tests can forge tokens that are valid but wrong.
+pub const SECRET: &[u8] = b"the black-box tests' secret, 32+ bytes";
+
+pub struct TestApp {
+    pub base: String,
+    pub addr: SocketAddr,
+    client: reqwest::Client,
+}
+
+/// An answer: status, headers and the JSON body (`Value::Null` when there is none).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts API.md's error body with this status, code and (for 422) field.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str, field: Option<&str>) {
+        assert_eq!(self.status, status, "status of {:?}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "code of {:?}", self.body);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "message of {:?}",
+            self.body
+        );
+        match field {
+            Some(field) => assert_eq!(
+                self.body["error"]["field"], field,
+                "field of {:?}",
+                self.body
+            ),
+            None => assert!(self.body["error"].get("field").is_none(), "{:?}", self.body),
+        }
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("an id").to_owned()
+    }
+}
+
+/// Starts a local-dev on 127.0.0.1:0 in this test's runtime.
+pub async fn spawn_app() -> TestApp {
+    let options = local_dev::Options {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        config: Config::with_secret(SECRET.to_vec()).unwrap(),
+    };
+    let server = local_dev::start(options).await.expect("local-dev starts");
+    TestApp {
+        base: format!("http://{}", server.addr),
+        addr: server.addr,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!("{status}: not JSON: {}", String::from_utf8_lossy(&bytes))
+            })
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, format!("{}{path}", self.base));
+        match token {
+            Some(token) => request.header(AUTHORIZATION, format!("Bearer {token}")),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(self.request(reqwest::Method::GET, path, token))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.post_raw(path, token, body.to_string()).await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let request = self
+            .request(reqwest::Method::POST, path, token)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        self.send(request).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.post(
+            "/api/auth/login/",
+            None,
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// An access token of the default agent.
+    pub async fn agent_token(&self) -> String {
+        let reply = self.login("admin", "admin123").await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply.body["access"].as_str().unwrap().to_owned()
+    }
+
+    /// Opens a room for a new visitor: (room id, customer token).
+    pub async fn open_room(&self, name: &str) -> (String, String) {
+        let reply = self
+            .post(
+                "/api/public/chat-rooms/",
+                None,
+                json!({ "customer_name": name }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        (
+            reply.body["room"]["id"].as_str().unwrap().to_owned(),
+            reply.body["customer_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn customer_says(&self, room: &str, token: &str, content: &str) -> Reply {
+        self.post(
+            &format!("/api/public/chat-rooms/{room}/send_message/"),
+            Some(token),
+            json!({ "content": content }),
+        )
+        .await
+    }
+}
+
+/// Every timestamp of API.md: RFC 3339 UTC with exactly three fractional digits and `Z`.
+#[track_caller]
+pub fn assert_timestamp(value: &Value) {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a timestamp: {value}"));
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 24
+        && text.ends_with('Z')
+        && bytes[10] == b'T'
+        && bytes[19] == b'.'
+        && bytes[..19].iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            13 | 16 => *b == b':',
+            10 => true,
+            _ => b.is_ascii_digit(),
+        })
+        && bytes[20..23].iter().all(u8::is_ascii_digit);
+    assert!(shape_ok, "not an API.md timestamp: {text}");
+}
+
+/// A ULID: 26 Crockford base-32 characters.
+#[track_caller]
+pub fn assert_ulid(value: &Value) {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not an id: {value}"));
+    assert_eq!(text.len(), 26, "{text}");
+    assert!(
+        text.bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b))),
+        "{text}"
+    );
+}

@@ -1,0 +1,103 @@
+//! The route table: the one list of REST routes. Each route's function name is also the name of
+//! its binary (`src/bin/<function>.rs`) and of its function in template.yaml. Paths are written
+//! as API.md writes them, with the trailing slash; every route also answers without it.
+
+use http::Method;
+use lambda_http::{Body, Request, Response};
+use lambda_runtime::BoxFuture;
+
+use crate::App;
+use crate::http::{admin, auth, public};
+
+pub type HttpHandler = fn(App, Request) -> BoxFuture<'static, Response<Body>>;
+
+pub struct Route {
+    pub method: Method,
+    /// With `{id}` for the room id, as API Gateway and axum write path parameters.
+    pub path: &'static str,
+    pub function: &'static str,
+    pub handler: HttpHandler,
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal => $function:literal $handler:path;)*) => {
+        &[$(Route {
+            method: Method::$method,
+            path: $path,
+            function: $function,
+            handler: |app, request| Box::pin($handler(app, request)),
+        }),*]
+    };
+}
+
+pub const ROUTES: &[Route] = routes! {
+    POST "/api/auth/login/" => "auth-login" auth::login;
+    POST "/api/auth/refresh/" => "auth-refresh" auth::refresh;
+    POST "/api/public/chat-rooms/" => "public-create-room" public::create_room;
+    GET "/api/public/chat-rooms/" => "public-list-rooms" public::list_rooms;
+    GET "/api/public/chat-rooms/{id}/" => "public-get-room" public::get_room;
+    POST "/api/public/chat-rooms/{id}/send_message/" => "public-send-message" public::send_message;
+    GET "/api/public/chat-rooms/{id}/get_messages/" => "public-get-messages" public::get_messages;
+    GET "/api/admin/chat-rooms/" => "admin-list-rooms" admin::list_rooms;
+    GET "/api/admin/chat-rooms/{id}/" => "admin-get-room" admin::get_room;
+    GET "/api/admin/chat-rooms/{id}/get_messages/" => "admin-get-messages" admin::get_messages;
+    POST "/api/admin/chat-rooms/{id}/send_message/" => "admin-send-message" admin::send_message;
+    POST "/api/admin/chat-rooms/{id}/mark_as_read/" => "admin-mark-as-read" admin::mark_as_read;
+    POST "/api/admin/chat-rooms/{id}/close/" => "admin-close-room" admin::close;
+    POST "/api/admin/chat-rooms/{id}/reopen/" => "admin-reopen-room" admin::reopen;
+};
+
+pub fn by_function(function: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.function == function)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::ROUTES;
+
+    #[test]
+    fn every_route_has_its_binary_and_every_binary_its_route() {
+        let bins: BTreeSet<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bin"))
+                .unwrap()
+                .map(|entry| {
+                    entry
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .trim_end_matches(".rs")
+                        .to_owned()
+                })
+                .collect();
+        let http_functions: BTreeSet<String> =
+            ROUTES.iter().map(|r| r.function.to_owned()).collect();
+        for function in &http_functions {
+            assert!(
+                bins.contains(function),
+                "{function} has no src/bin/{function}.rs"
+            );
+        }
+        for bin in &bins {
+            assert!(
+                http_functions.contains(bin),
+                "src/bin/{bin}.rs serves no route"
+            );
+        }
+    }
+
+    #[test]
+    fn routes_are_unique_and_written_with_a_trailing_slash() {
+        let mut seen = BTreeSet::new();
+        for route in ROUTES {
+            assert!(route.path.ends_with('/'), "{}", route.path);
+            assert!(
+                seen.insert((route.method.as_str(), route.path)),
+                "{} {}",
+                route.method,
+                route.path
+            );
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The API Gateway HTTP API, emulated: every route of the route table is mounted (with and
+//! without its trailing slash), and each axum request becomes the payload-v2 event API Gateway
+//! would send, converted to a `lambda_http::Request` by lambda_http's own code, then handed to
+//! the function's handler.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Body as AxumBody;
+use axum::extract::{ConnectInfo, RawPathParams, Request};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use functions::App;
+use functions::http::error_response;
+use functions::routes::{HttpHandler, ROUTES, Route};
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
+    ApiGatewayV2httpRequestContextHttpDescription,
+};
+use lambda_http::request::LambdaRequest;
+use shared::ChatError;
+use shared::input::MAX_BODY_BYTES;
+use tracing::Instrument;
+
+pub fn router(app: App) -> Router {
+    let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
+    for route in ROUTES {
+        let trimmed = route.path.trim_end_matches('/');
+        for path in [route.path, trimmed] {
+            let entry = by_path.remove(path).unwrap_or_default();
+            by_path.insert(path.to_owned(), entry.merge(mount(route, app.clone())));
+        }
+    }
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(&path, methods.fallback(method_not_allowed))
+        })
+        .fallback(not_found)
+}
+
+fn mount(route: &'static Route, app: App) -> MethodRouter {
+    let filter = MethodFilter::try_from(route.method.clone()).expect("route methods are standard");
+    on(
+        filter,
+        move |ConnectInfo(peer): ConnectInfo<SocketAddr>,
+              params: RawPathParams,
+              request: Request| {
+            let span = tracing::info_span!(
+                "request",
+                function = route.function,
+                method = %route.method,
+                path = request.uri().path().to_owned(),
+            );
+            invoke(route, route.handler, app, peer, params, request).instrument(span)
+        },
+    )
+}
+
+async fn invoke(
+    route: &'static Route,
+    handler: HttpHandler,
+    app: App,
+    peer: SocketAddr,
+    params: RawPathParams,
+    request: Request,
+) -> Response {
+    let started = Instant::now();
+    let path_parameters = params
+        .iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    let response = match to_lambda_request(route, peer, path_parameters, request).await {
+        Ok(request) => into_axum(handler(app, request).await),
+        Err(error) => into_axum(error_response(&error)),
+    };
+    tracing::info!(
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "answered"
+    );
+    response
+}
+
+/// The event API Gateway's HTTP API (payload format 2.0) would send for this request.
+async fn to_lambda_request(
+    route: &Route,
+    peer: SocketAddr,
+    path_parameters: HashMap<String, String>,
+    request: Request,
+) -> Result<lambda_http::Request, ChatError> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES + 1)
+        .await
+        .map_err(|_| ChatError::PayloadTooLarge)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+
+    let mut headers = parts.headers;
+    // HTTP APIs hand cookies over separately, and not as a header.
+    let cookies: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split("; ").map(str::to_owned))
+        .collect();
+    headers.remove(header::COOKIE);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
+
+    let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
+    http.method = parts.method.clone();
+    http.path = Some(parts.uri.path().to_owned());
+    http.protocol = Some(format!("{:?}", parts.version));
+    http.source_ip = Some(peer.ip().to_string());
+    http.user_agent = user_agent;
+
+    let route_key = format!("{} {}", route.method, route.path);
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.route_key = Some(route_key.clone());
+    context.account_id = Some("000000000000".to_owned());
+    context.stage = Some("$default".to_owned());
+    context.request_id = Some(ulid::Ulid::new().to_string());
+    context.apiid = Some("local".to_owned());
+    context.domain_prefix = host.split('.').next().map(str::to_owned);
+    context.domain_name = Some(host);
+    context.time_epoch = now.as_millis() as i64;
+    context.http = http;
+
+    let mut event = ApiGatewayV2httpRequest::default();
+    event.version = Some("2.0".to_owned());
+    event.route_key = Some(route_key);
+    event.raw_path = Some(parts.uri.path().to_owned());
+    event.raw_query_string = Some(parts.uri.query().unwrap_or_default().to_owned());
+    event.cookies = (!cookies.is_empty()).then_some(cookies);
+    event.headers = headers;
+    event.path_parameters = path_parameters;
+    event.request_context = context;
+    if !body.is_empty() {
+        // Text bodies arrive as they are; anything else base64-encoded, as API Gateway does.
+        match std::str::from_utf8(&body) {
+            Ok(text) => event.body = Some(text.to_owned()),
+            Err(_) => {
+                use base64::Engine;
+                event.body = Some(base64::engine::general_purpose::STANDARD.encode(&body));
+                event.is_base64_encoded = true;
+            }
+        }
+    }
+    Ok(LambdaRequest::ApiGatewayV2(event).into())
+}
+
+fn into_axum(response: lambda_http::Response<lambda_http::Body>) -> Response {
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        lambda_http::Body::Empty => AxumBody::empty(),
+        lambda_http::Body::Text(text) => AxumBody::from(text),
+        lambda_http::Body::Binary(bytes) => AxumBody::from(bytes),
+        _ => AxumBody::empty(),
+    };
+    Response::from_parts(parts, body)
+}
+
+fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code, "message": message } });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn not_found() -> Response {
+    into_axum(error_response(&ChatError::NotFound("no such route")))
+}
+
+async fn method_not_allowed() -> Response {
+    json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not answer that method",
+    )
+}
