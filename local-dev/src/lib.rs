@@ -36,10 +36,10 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         Arc::new(MemoryStore::new()),
         Arc::new(NoopNotifier),
     );
-    seed_default_agent(&app).await?;
     let listener = TcpListener::bind(options.addr)
         .await
         .with_context(|| format!("binding {}", options.addr))?;
+    seed_default_agent(&app).await?;
     let addr = listener.local_addr()?;
     let router = http_api::router(app);
     let task = tokio::spawn(async move {
