@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use shared::ChatService;
 use shared::auth::TokenKeys;
+use shared::aws::AwsSettings;
 use shared::clock::SystemClock;
-use shared::notify::NoopNotifier;
-use shared::ports::{Notifier, Store};
+use shared::notify::{ApiGatewayPusher, FanoutNotifier};
+use shared::ports::{Clock, PushError, Pusher, Store};
 use shared::store::MemoryStore;
 
 use crate::Config;
@@ -15,21 +16,43 @@ use crate::Config;
 #[derive(Clone)]
 pub struct App {
     pub chat: ChatService,
+    /// Pushes to connections: the service's notifier, and the handlers' replies.
+    pub fanout: Arc<FanoutNotifier>,
 }
 
 impl App {
-    /// The service over the given store and notifier, with the system clock.
-    pub fn new(config: &Config, store: Arc<dyn Store>, notifier: Arc<dyn Notifier>) -> Self {
+    /// The service over the given store, pushing through `pusher`, with the system clock.
+    pub fn new(config: &Config, store: Arc<dyn Store>, pusher: Arc<dyn Pusher>) -> Self {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+        let fanout = Arc::new(FanoutNotifier::new(store.clone(), pusher, clock.clone()));
         let keys = TokenKeys::new(&config.jwt_secret);
-        let chat = ChatService::new(store, notifier, Arc::new(SystemClock::new()), keys);
-        Self { chat }
+        let chat = ChatService::new(store, fanout.clone(), clock, keys);
+        Self { chat, fanout }
     }
 
-    /// The app of a deployed function.
-    pub fn from_config(config: &Config) -> Self {
+    /// The app of a deployed function: pushes through API Gateway's Management API at
+    /// `WEBSOCKET_ENDPOINT`.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         tracing::warn!(
             "no persistent store is configured: this process keeps its chat in memory only"
         );
-        Self::new(config, Arc::new(MemoryStore::new()), Arc::new(NoopNotifier))
+        let pusher: Arc<dyn Pusher> = match &config.websocket_endpoint {
+            Some(endpoint) => Arc::new(ApiGatewayPusher::new(endpoint, &AwsSettings::from_env()?)),
+            None => {
+                tracing::warn!("WEBSOCKET_ENDPOINT is not set: events are not pushed");
+                Arc::new(NoConnections)
+            }
+        };
+        Ok(Self::new(config, Arc::new(MemoryStore::new()), pusher))
+    }
+}
+
+/// A deployment without a WebSocket API: every connection is gone.
+struct NoConnections;
+
+#[async_trait::async_trait]
+impl Pusher for NoConnections {
+    async fn push(&self, _: &shared::domain::ConnectionId, _: &[u8]) -> Result<(), PushError> {
+        Err(PushError::Gone)
     }
 }

@@ -2,23 +2,37 @@
 
 use std::convert::Infallible;
 
-use anyhow::Context;
-use lambda_http::{Request, service_fn};
+use lambda_http::Request;
+use lambda_http::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use lambda_runtime::{LambdaEvent, service_fn};
 
-use crate::routes::{self, Route};
+use crate::routes::{self, Function};
 use crate::{App, Config};
 
-/// Runs the HTTP route whose function name is `function` (each binary passes its own name).
-pub async fn serve_http(function: &str) -> Result<(), lambda_http::Error> {
+/// Runs the function named `function` (each binary passes its own name): a REST route with
+/// `lambda_http`, a WebSocket route with `lambda_runtime`.
+pub async fn serve(function: &str) -> Result<(), lambda_runtime::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let route: &Route = routes::by_function(function)
-        .with_context(|| format!("no route has the function name {function}"))?;
-    let config = Config::from_env()?;
-    let app = App::from_config(&config);
-    let handler = route.handler;
-    lambda_http::run(service_fn(move |request: Request| {
-        let app = app.clone();
-        async move { Ok::<_, Infallible>(handler(app, request).await) }
-    }))
-    .await
+    let Some(found) = routes::function(function) else {
+        return Err(format!("no route has the function name {function}").into());
+    };
+    let app = App::from_config(&Config::from_env()?)?;
+    match found {
+        Function::Http(handler) => {
+            lambda_http::run(lambda_http::service_fn(move |request: Request| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(handler(app, request).await) }
+            }))
+            .await
+        }
+        Function::WebSocket(handler) => {
+            lambda_runtime::run(service_fn(
+                move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
+                    let app = app.clone();
+                    async move { Ok::<_, Infallible>(handler(app, event.payload).await) }
+                },
+            ))
+            .await
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod http;
 pub mod lambda;
 pub mod routes;
+pub mod ws;
 
 pub use app::App;
 pub use config::Config;

@@ -6,10 +6,17 @@ use http::Method;
 use lambda_http::{Body, Request, Response};
 use lambda_runtime::BoxFuture;
 
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
+};
+
 use crate::App;
 use crate::http::{admin, auth, public};
+use crate::ws;
 
 pub type HttpHandler = fn(App, Request) -> BoxFuture<'static, Response<Body>>;
+pub type WsHandler =
+    fn(App, ApiGatewayWebsocketProxyRequest) -> BoxFuture<'static, ApiGatewayProxyResponse>;
 
 pub struct Route {
     pub method: Method,
@@ -47,8 +54,50 @@ pub const ROUTES: &[Route] = routes! {
     POST "/api/admin/chat-rooms/{id}/reopen/" => "admin-reopen-room" admin::reopen;
 };
 
-pub fn by_function(function: &str) -> Option<&'static Route> {
-    ROUTES.iter().find(|route| route.function == function)
+/// A route of the WebSocket API, selected by `$request.body.action`: only `$connect`,
+/// `$default` and `$disconnect` exist, so every frame goes to `$default`.
+pub struct WsRoute {
+    pub route_key: &'static str,
+    pub function: &'static str,
+    pub handler: WsHandler,
+}
+
+pub const WS_ROUTES: &[WsRoute] = &[
+    WsRoute {
+        route_key: "$connect",
+        function: "ws-connect",
+        handler: |app, event| Box::pin(ws::connect(app, event)),
+    },
+    WsRoute {
+        route_key: "$default",
+        function: "ws-message",
+        handler: |app, event| Box::pin(ws::message(app, event)),
+    },
+    WsRoute {
+        route_key: "$disconnect",
+        function: "ws-disconnect",
+        handler: |app, event| Box::pin(ws::disconnect(app, event)),
+    },
+];
+
+pub fn ws_route(route_key: &str) -> &'static WsRoute {
+    WS_ROUTES
+        .iter()
+        .find(|route| route.route_key == route_key)
+        .expect("the three WebSocket routes exist")
+}
+
+/// A function of either API, by name.
+pub enum Function {
+    Http(HttpHandler),
+    WebSocket(WsHandler),
+}
+
+pub fn function(name: &str) -> Option<Function> {
+    let http = ROUTES.iter().find(|route| route.function == name);
+    let ws = WS_ROUTES.iter().find(|route| route.function == name);
+    http.map(|route| Function::Http(route.handler))
+        .or_else(|| ws.map(|route| Function::WebSocket(route.handler)))
 }
 
 #[cfg(test)]
@@ -71,19 +120,20 @@ mod tests {
                         .to_owned()
                 })
                 .collect();
-        let http_functions: BTreeSet<String> =
-            ROUTES.iter().map(|r| r.function.to_owned()).collect();
-        for function in &http_functions {
+        let functions: BTreeSet<String> = ROUTES
+            .iter()
+            .map(|r| r.function)
+            .chain(super::WS_ROUTES.iter().map(|r| r.function))
+            .map(str::to_owned)
+            .collect();
+        for function in &functions {
             assert!(
                 bins.contains(function),
                 "{function} has no src/bin/{function}.rs"
             );
         }
         for bin in &bins {
-            assert!(
-                http_functions.contains(bin),
-                "src/bin/{bin}.rs serves no route"
-            );
+            assert!(functions.contains(bin), "src/bin/{bin}.rs serves no route");
         }
     }
 

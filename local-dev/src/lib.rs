@@ -4,19 +4,22 @@
 mod http_api;
 mod options;
 mod telemetry;
+pub mod websocket;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
 use functions::App;
+use shared::aws::AwsSettings;
 use shared::domain::{DisplayName, Role, Username};
-use shared::notify::NoopNotifier;
+use shared::notify::ApiGatewayPusher;
+use shared::ports::Pusher;
 use shared::store::MemoryStore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use options::Options;
+pub use options::{Options, PushMode};
 pub use telemetry::init_tracing;
 
 /// The agent every local-dev starts with.
@@ -31,17 +34,23 @@ pub struct Server {
 /// Builds the app, seeds the default agent and starts serving on `options.addr` (port 0 picks
 /// a free port; `Server::addr` tells which).
 pub async fn start(options: Options) -> anyhow::Result<Server> {
-    let app = App::new(
-        &options.config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(NoopNotifier),
-    );
     let listener = TcpListener::bind(options.addr)
         .await
         .with_context(|| format!("binding {}", options.addr))?;
-    seed_default_agent(&app).await?;
     let addr = listener.local_addr()?;
-    let router = http_api::router(app);
+    let registry = Arc::new(websocket::Registry::default());
+    let pusher: Arc<dyn Pusher> = match options.push {
+        PushMode::InProcess => Arc::new(websocket::InProcessPusher(registry.clone())),
+        // The real SDK client, through this server's own @connections API.
+        PushMode::ManagementApi => Arc::new(ApiGatewayPusher::new(
+            &format!("http://{addr}"),
+            &AwsSettings::local(),
+        )),
+    };
+    let app = App::new(&options.config, Arc::new(MemoryStore::new()), pusher);
+    seed_default_agent(&app).await?;
+    let router =
+        http_api::router(app.clone()).merge(websocket::router(app, registry, options.ws_limits));
     let task = tokio::spawn(async move {
         axum::serve(
             listener,

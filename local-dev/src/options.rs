@@ -5,19 +5,38 @@ use std::net::SocketAddr;
 use anyhow::{Context, bail};
 use functions::Config;
 
+use crate::websocket::Limits;
+
 /// Signs tokens when `JWT_SECRET` is not set. Public, so never for a deployment.
 const DEV_JWT_SECRET: &str = "local-dev-only-secret-never-use-in-a-deployment";
 
 pub struct Options {
     pub addr: SocketAddr,
     pub config: Config,
+    pub push: PushMode,
+    pub ws_limits: Limits,
+}
+
+/// How the functions push to WebSocket connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushMode {
+    /// Straight into this process's sockets (the default: fastest).
+    InProcess,
+    /// Through the AWS SDK's apigatewaymanagement client and this server's `@connections`
+    /// API, exactly as deployed functions push.
+    ManagementApi,
 }
 
 const USAGE: &str = "\
-usage: local-dev [--addr HOST:PORT] [--port PORT]
+usage: local-dev [--addr HOST:PORT] [--port PORT] [--push in-process|management-api]
+                 [--ws-idle-timeout SECONDS] [--ws-max-lifetime SECONDS]
 
-  --addr HOST:PORT  where to listen (env LOCAL_DEV_ADDR; default 127.0.0.1:8001)
-  --port PORT       listen on 127.0.0.1:PORT
+  --addr HOST:PORT           where to listen (env LOCAL_DEV_ADDR; default 127.0.0.1:8001)
+  --port PORT                listen on 127.0.0.1:PORT
+  --push MODE                how functions push to sockets: in-process (default), or
+                             management-api (the AWS SDK through this server's @connections)
+  --ws-idle-timeout SECONDS  close a WebSocket silent this long (default 600, as API Gateway)
+  --ws-max-lifetime SECONDS  close any WebSocket this old (default 7200, as API Gateway)
 
 environment:
   JWT_SECRET        token signing secret, at least 32 bytes (default: a public dev secret)
@@ -30,6 +49,8 @@ impl Options {
             addr,
             config: Config::with_secret(DEV_JWT_SECRET.as_bytes().to_vec())
                 .expect("the development secret is long enough"),
+            push: PushMode::InProcess,
+            ws_limits: Limits::default(),
         }
     }
 
@@ -38,6 +59,14 @@ impl Options {
         let mut addr: SocketAddr = match std::env::var("LOCAL_DEV_ADDR") {
             Ok(raw) => raw.parse().context("LOCAL_DEV_ADDR must be HOST:PORT")?,
             Err(_) => SocketAddr::from(([127, 0, 0, 1], 8001)),
+        };
+        let mut push = PushMode::InProcess;
+        let mut ws_limits = Limits::default();
+        let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
+            let n: u64 = raw
+                .parse()
+                .with_context(|| format!("{name} takes whole seconds"))?;
+            Ok(std::time::Duration::from_secs(n))
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -54,6 +83,21 @@ impl Options {
                         .parse()
                         .context("--port must be a number")?,
                 ),
+                "--push" => {
+                    push = match value("--push")?.as_str() {
+                        "in-process" => PushMode::InProcess,
+                        "management-api" => PushMode::ManagementApi,
+                        other => bail!("--push takes in-process or management-api, not {other}"),
+                    }
+                }
+                "--ws-idle-timeout" => {
+                    ws_limits.idle_timeout =
+                        seconds(value("--ws-idle-timeout")?, "--ws-idle-timeout")?
+                }
+                "--ws-max-lifetime" => {
+                    ws_limits.max_lifetime =
+                        seconds(value("--ws-max-lifetime")?, "--ws-max-lifetime")?
+                }
                 "-h" | "--help" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -62,6 +106,8 @@ impl Options {
             }
         }
         let mut options = Self::local(addr);
+        options.push = push;
+        options.ws_limits = ws_limits;
         match std::env::var("JWT_SECRET") {
             Ok(secret) => options.config = Config::with_secret(secret.into_bytes())?,
             Err(_) => tracing::warn!(

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::{ClientMsgId, CustomerEmail, CustomerName, MessageContent, Subject};
+use crate::domain::{ClientMsgId, CustomerEmail, CustomerName, MessageContent, RoomId, Subject};
 use crate::error::ChatError;
 
 /// The largest request body accepted (API.md: over 64 KiB is 413).
@@ -136,6 +136,65 @@ impl Refresh {
         Ok(Self {
             refresh: body.required_str("refresh")?.to_owned(),
         })
+    }
+}
+
+/// The largest WebSocket frame accepted (API Gateway's limit: over it, the connection closes).
+pub const MAX_FRAME_BYTES: usize = 32 * 1024;
+
+/// A client-to-server WebSocket frame, routed by its `action`.
+#[derive(Clone, Debug)]
+pub enum Frame {
+    /// `room_id` may be left out by a customer: it is the room of the connection.
+    SendMessage {
+        room_id: Option<RoomId>,
+        message: NewMessage,
+    },
+    Typing {
+        room_id: Option<RoomId>,
+        is_typing: bool,
+    },
+    MarkAsRead {
+        room_id: Option<RoomId>,
+    },
+    Ping,
+}
+
+impl Frame {
+    pub fn parse(bytes: &[u8]) -> Result<Self, ChatError> {
+        let body = JsonObject::parse(bytes)?;
+        let room_id = || -> Result<Option<RoomId>, ChatError> {
+            body.optional_str("room_id")?
+                .map(|raw| {
+                    raw.parse()
+                        .map_err(|_| ChatError::validation("room_id", "room_id is not a room id"))
+                })
+                .transpose()
+        };
+        match body.optional_str("action")? {
+            Some("send_message") => {
+                let room_id = room_id()?;
+                Ok(Self::SendMessage {
+                    room_id,
+                    message: NewMessage::parse(&body)?,
+                })
+            }
+            Some("typing") => Ok(Self::Typing {
+                room_id: room_id()?,
+                is_typing: body
+                    .optional_bool("is_typing")?
+                    .ok_or_else(|| ChatError::validation("is_typing", "is_typing is required"))?,
+            }),
+            Some("mark_as_read") => Ok(Self::MarkAsRead {
+                room_id: room_id()?,
+            }),
+            Some("ping") => Ok(Self::Ping),
+            Some(other) => Err(ChatError::bad_request(format!(
+                "unknown action {:?}",
+                other.chars().take(64).collect::<String>()
+            ))),
+            None => Err(ChatError::bad_request("a frame needs an action")),
+        }
     }
 }
 

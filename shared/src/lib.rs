@@ -3,6 +3,7 @@
 //! thin adapters. Nothing in this crate knows about Lambda, axum or HTTP frameworks.
 
 pub mod auth;
+pub mod aws;
 pub mod clock;
 pub mod domain;
 pub mod error;

@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 use ulid::Ulid;
 
+use crate::auth::{AgentIdentity, VisitorIdentity};
 use crate::domain::{
-    Agent, Limit, Message, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId, RoomStatus,
-    Timestamp, Username, VisitorId,
+    Agent, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor,
+    Room, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
 };
 use crate::error::ChatError;
 
@@ -94,9 +95,57 @@ pub trait AgentStore: Send + Sync {
     async fn insert_agent_if_absent(&self, agent: &Agent) -> Result<bool, ChatError>;
 }
 
+/// Who holds a WebSocket connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Party {
+    /// A visitor, on one room of theirs.
+    Customer {
+        visitor: VisitorIdentity,
+        room: RoomId,
+    },
+    /// An agent: every room's events.
+    Agent(AgentIdentity),
+}
+
+/// A live WebSocket connection, recorded at `$connect`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub party: Party,
+    pub connected_at: Timestamp,
+    /// `$disconnect` is best effort: a connection past this instant is gone whatever the store
+    /// still holds (API Gateway closes every connection after 2 hours).
+    pub expires_at: Timestamp,
+}
+
+/// WebSocket connections. Reads never return a connection whose `expires_at` has passed.
+#[async_trait]
+pub trait ConnectionStore: Send + Sync {
+    async fn add_connection(&self, connection: &Connection) -> Result<(), ChatError>;
+
+    async fn get_connection(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+    ) -> Result<Option<Connection>, ChatError>;
+
+    /// Forgets the connection; forgetting an unknown one is not an error.
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), ChatError>;
+
+    /// The customer connections opened on a room.
+    async fn room_connections(
+        &self,
+        room: RoomId,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError>;
+
+    /// Every agent connection.
+    async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError>;
+}
+
 /// Everything the chat service stores.
-pub trait Store: RoomStore + RoomLister + MessageStore + AgentStore {}
-impl<T: RoomStore + RoomLister + MessageStore + AgentStore> Store for T {}
+pub trait Store: RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore {}
+impl<T: RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore> Store for T {}
 
 /// Time and ids. Ids come from the clock so that a message's id and its `created_at` agree.
 pub trait Clock: Send + Sync {
@@ -118,7 +167,15 @@ pub enum Event {
     /// To the room's customer connections.
     Read {
         room_id: RoomId,
-        read_up_to: Option<crate::domain::MessageId>,
+        read_up_to: Option<MessageId>,
+    },
+    /// A customer's to the agents, an agent's to the room's customer connections; never to
+    /// the connection it came from.
+    Typing {
+        room_id: RoomId,
+        sender_type: SenderType,
+        is_typing: bool,
+        from: ConnectionId,
     },
 }
 
@@ -127,4 +184,20 @@ pub enum Event {
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn publish(&self, event: Event);
+}
+
+/// Why a push did not arrive.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The connection is gone (API Gateway's 410 GoneException): forget it.
+    #[error("connection is gone")]
+    Gone,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Sends bytes to one WebSocket connection, as API Gateway's `PostToConnection` does.
+#[async_trait]
+pub trait Pusher: Send + Sync {
+    async fn push(&self, connection: &ConnectionId, payload: &[u8]) -> Result<(), PushError>;
 }

@@ -3,9 +3,10 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::ChatError;
 use crate::domain::{
-    CustomerEmail, CustomerName, Message, MessageId, MessagePage, Page, Room, RoomId, RoomStatus,
-    Subject, Timestamp,
+    ConnectionId, CustomerEmail, CustomerName, Message, MessageId, MessagePage, Page, Room, RoomId,
+    RoomStatus, Subject, Timestamp,
 };
 use crate::ports::Event;
 
@@ -88,5 +89,25 @@ pub fn event(event: &Event) -> Value {
             room_id,
             read_up_to,
         } => json!({ "type": "read", "room_id": room_id, "read_up_to": read_up_to }),
+        Event::Typing {
+            room_id,
+            sender_type,
+            is_typing,
+            ..
+        } => json!({
+            "type": "typing", "room_id": room_id,
+            "sender_type": sender_type, "is_typing": is_typing,
+        }),
     }
+}
+
+/// The answer to a `ping` frame.
+pub fn pong(connection: &ConnectionId) -> Value {
+    json!({ "type": "pong", "connection_id": connection })
+}
+
+/// The answer to a bad frame: API.md's error object, as an event.
+pub fn error_event(error: &ChatError) -> Value {
+    let body = error.body();
+    json!({ "type": "error", "error": body["error"] })
 }

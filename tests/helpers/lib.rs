@@ -1,4 +1,8 @@
-//! Typed helpers for the black-box tests: a local-dev on a free port, and a client for it.
+//! Typed helpers for the black-box tests: a local-dev on a free port, and clients for it.
+
+mod socket;
+
+pub use socket::{Refused, Socket};
 
 use std::net::SocketAddr;
 
@@ -53,10 +57,14 @@ impl Reply {
 
 /// Starts a local-dev on 127.0.0.1:0 in this test's runtime.
 pub async fn spawn_app() -> TestApp {
-    let options = local_dev::Options {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        config: Config::with_secret(SECRET.to_vec()).unwrap(),
-    };
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a local-dev on 127.0.0.1:0 with options changed by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut local_dev::Options)) -> TestApp {
+    let mut options = local_dev::Options::local(SocketAddr::from(([127, 0, 0, 1], 0)));
+    options.config = Config::with_secret(SECRET.to_vec()).unwrap();
+    adjust(&mut options);
     let server = local_dev::start(options).await.expect("local-dev starts");
     TestApp {
         base: format!("http://{}", server.addr),

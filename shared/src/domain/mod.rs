@@ -1,12 +1,14 @@
 //! Domain types that parse, not validate: once a value of one of these types exists, it obeys
 //! the rules of API.md, so nothing downstream checks them again.
 
+mod connection;
 mod ids;
 mod model;
 mod paging;
 mod text;
 mod time;
 
+pub use connection::ConnectionId;
 pub use ids::{AgentId, MessageId, RoomId, VisitorId};
 pub use model::{Agent, Message, Role, Room, RoomStatus, SenderType};
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};

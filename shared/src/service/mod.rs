@@ -4,6 +4,7 @@
 mod accounts;
 mod agents;
 mod customers;
+mod realtime;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::ports::{Appended, Clock, Event, Notifier, Store};
 
 pub use accounts::LoggedIn;
 pub use customers::CreatedRoom;
+pub use realtime::CONNECTION_TTL_SECONDS;
 
 /// The result of a send: the stored message, and whether this was a retry of an earlier send
 /// with the same `client_msg_id` (then nothing new was stored or pushed).

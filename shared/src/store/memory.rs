@@ -11,11 +11,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::domain::{
-    Agent, ClientMsgId, Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor,
-    Room, RoomId, RoomStatus, Timestamp, Username, VisitorId,
+    Agent, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
+    PageCursor, Room, RoomId, RoomStatus, Timestamp, Username, VisitorId,
 };
 use crate::error::ChatError;
-use crate::ports::{AgentStore, Appended, MessageStore, RoomLister, RoomStore};
+use crate::ports::{
+    AgentStore, Appended, Connection, ConnectionStore, MessageStore, Party, RoomLister, RoomStore,
+};
 
 /// A room's place in the lists: most recent activity first, then newest id first.
 type ActivityKey = (Timestamp, RoomId);
@@ -30,6 +32,11 @@ struct State {
     /// Retry guards: which message a room's `client_msg_id` stored.
     client_msg_ids: HashMap<(RoomId, ClientMsgId), MessageId>,
     agents: HashMap<Username, Agent>,
+    connections: HashMap<ConnectionId, Connection>,
+    room_connections: HashMap<RoomId, BTreeSet<ConnectionId>>,
+    agent_connections: BTreeSet<ConnectionId>,
+    /// Past this many connections, expired ones (whose `$disconnect` never came) are swept.
+    sweep_connections_at: usize,
 }
 
 #[derive(Default)]
@@ -85,6 +92,52 @@ impl State {
             _ => None,
         };
         Ok(Page { items, next })
+    }
+}
+
+impl State {
+    fn forget_connection(&mut self, id: &ConnectionId) {
+        let Some(connection) = self.connections.remove(id) else {
+            return;
+        };
+        match connection.party {
+            Party::Customer { room, .. } => {
+                if let Some(ids) = self.room_connections.get_mut(&room) {
+                    ids.remove(id);
+                    if ids.is_empty() {
+                        self.room_connections.remove(&room);
+                    }
+                }
+            }
+            Party::Agent(_) => {
+                self.agent_connections.remove(id);
+            }
+        }
+    }
+
+    fn sweep_expired_connections(&mut self, now: Timestamp) {
+        let expired: Vec<ConnectionId> = self
+            .connections
+            .values()
+            .filter(|c| c.expires_at <= now)
+            .map(|c| c.id.clone())
+            .collect();
+        for id in &expired {
+            self.forget_connection(id);
+        }
+        self.sweep_connections_at = (self.connections.len() * 2).max(1024);
+    }
+
+    fn live(&self, ids: Option<&BTreeSet<ConnectionId>>, now: Timestamp) -> Vec<ConnectionId> {
+        ids.into_iter()
+            .flatten()
+            .filter(|id| {
+                self.connections
+                    .get(*id)
+                    .is_some_and(|c| c.expires_at > now)
+            })
+            .cloned()
+            .collect()
     }
 }
 
@@ -278,5 +331,64 @@ impl AgentStore for MemoryStore {
         }
         state.agents.insert(agent.username.clone(), agent.clone());
         Ok(true)
+    }
+}
+
+#[async_trait]
+impl ConnectionStore for MemoryStore {
+    async fn add_connection(&self, connection: &Connection) -> Result<(), ChatError> {
+        let mut state = self.state();
+        if state.connections.len() >= state.sweep_connections_at {
+            state.sweep_expired_connections(connection.connected_at);
+        }
+        state.forget_connection(&connection.id);
+        match &connection.party {
+            Party::Customer { room, .. } => {
+                state
+                    .room_connections
+                    .entry(*room)
+                    .or_default()
+                    .insert(connection.id.clone());
+            }
+            Party::Agent(_) => {
+                state.agent_connections.insert(connection.id.clone());
+            }
+        }
+        state
+            .connections
+            .insert(connection.id.clone(), connection.clone());
+        Ok(())
+    }
+
+    async fn get_connection(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+    ) -> Result<Option<Connection>, ChatError> {
+        let state = self.state();
+        Ok(state
+            .connections
+            .get(id)
+            .filter(|c| c.expires_at > now)
+            .cloned())
+    }
+
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), ChatError> {
+        self.state().forget_connection(id);
+        Ok(())
+    }
+
+    async fn room_connections(
+        &self,
+        room: RoomId,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError> {
+        let state = self.state();
+        Ok(state.live(state.room_connections.get(&room), now))
+    }
+
+    async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError> {
+        let state = self.state();
+        Ok(state.live(Some(&state.agent_connections), now))
     }
 }

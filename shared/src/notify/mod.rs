@@ -1,5 +1,12 @@
-//! Notifiers that need no network: one that drops events (a process with no WebSocket API)
-//! and one that records them (tests).
+//! Where events go. `FanoutNotifier` is the real one: it finds the connections an event is
+//! for and pushes to them through a `Pusher` (API Gateway's Management API in the cloud, or
+//! local-dev's sockets directly). The others drop events or record them, for tests.
+
+mod apigw;
+mod fanout;
+
+pub use apigw::ApiGatewayPusher;
+pub use fanout::FanoutNotifier;
 
 use std::sync::Mutex;
 

@@ -1,0 +1,110 @@
+//! API Gateway's Management API on local-dev's port, as the AWS SDK's apigatewaymanagement
+//! client calls it: `POST` pushes the body, `GET` describes, `DELETE` closes. An unknown or
+//! closed connection is 410 GoneException. In the cloud this API is SigV4-authenticated;
+//! here it answers loopback peers only, without auth.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderValue, StatusCode, header};
+use serde_json::json;
+
+use super::registry::{Gone, Registry};
+
+/// PostToConnection's largest payload.
+const MAX_PUSH_BYTES: usize = 128 * 1024;
+
+pub fn router(registry: Arc<Registry>) -> Router {
+    Router::new()
+        .route(
+            "/@connections/{connection_id}",
+            get(describe).post(push).delete(close),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .with_state(registry)
+}
+
+fn gone(connection_id: &str) -> Response {
+    let message = format!("connection {connection_id} is gone");
+    let body = json!({ "message": message, "error": { "code": "not_found", "message": message } });
+    let mut response = (StatusCode::GONE, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-amzn-ErrorType",
+        HeaderValue::from_static("GoneException"),
+    );
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn forbidden() -> Response {
+    let body = json!({ "message": "the Management API answers loopback only",
+                       "error": { "code": "forbidden", "message": "the Management API answers loopback only" } });
+    let mut response = (StatusCode::FORBIDDEN, body.to_string()).into_response();
+    response.headers_mut().insert(
+        "x-amzn-ErrorType",
+        HeaderValue::from_static("ForbiddenException"),
+    );
+    response
+}
+
+async fn push(
+    State(registry): State<Arc<Registry>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(connection_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return forbidden();
+    }
+    match registry.push(&connection_id, &body) {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(Gone) => gone(&connection_id),
+    }
+}
+
+async fn describe(
+    State(registry): State<Arc<Registry>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(connection_id): Path<String>,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return forbidden();
+    }
+    let Some(live) = registry.get(&connection_id) else {
+        return gone(&connection_id);
+    };
+    let body = json!({
+        "connectedAt": live.connected_at.to_string(),
+        "lastActiveAt": live.last_active().to_string(),
+        "identity": { "sourceIp": live.source_ip.to_string(), "userAgent": live.user_agent },
+    });
+    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn close(
+    State(registry): State<Arc<Registry>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(connection_id): Path<String>,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return forbidden();
+    }
+    match registry.close(&connection_id, 1000, "closed through the Management API") {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(Gone) => gone(&connection_id),
+    }
+}

@@ -1,0 +1,363 @@
+//! API Gateway's WebSocket API, emulated on local-dev's port: upgrades run the `$connect`
+//! function (its 4xx refuses the upgrade with that status), each frame runs `$default`, a close
+//! runs `$disconnect`, and the Management API (`/@connections/{id}`) pushes, describes and
+//! closes connections. API Gateway's limits hold: 32 KiB frames (over it: close 1009), an idle
+//! timeout and a maximum connection lifetime.
+
+mod events;
+mod management;
+mod registry;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use functions::App;
+use functions::routes::ws_route;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyResponse;
+use shared::ChatError;
+use shared::domain::Timestamp;
+use shared::input::MAX_FRAME_BYTES;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+pub use registry::{InProcessPusher, Registry};
+use registry::{Live, Outgoing};
+
+use events::ConnectionMeta;
+
+/// API Gateway's connection limits, shortened by tests.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub idle_timeout: Duration,
+    pub max_lifetime: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(10 * 60),
+            max_lifetime: Duration::from_secs(2 * 3600),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Gateway {
+    app: App,
+    registry: Arc<Registry>,
+    limits: Limits,
+}
+
+pub fn router(app: App, registry: Arc<Registry>, limits: Limits) -> Router {
+    let gateway = Gateway {
+        app,
+        registry: registry.clone(),
+        limits,
+    };
+    Router::new()
+        .route("/ws", get(cloud_form))
+        .route("/ws/", get(cloud_form))
+        .route("/ws/chat/{room_id}", get(seed_customer_path))
+        .route("/ws/chat/{room_id}/", get(seed_customer_path))
+        .route("/ws/admin/chat", get(cloud_form))
+        .route("/ws/admin/chat/", get(cloud_form))
+        .with_state(gateway)
+        .merge(management::router(registry))
+}
+
+/// What an upgrade request brings.
+struct Upgrade {
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    query: HashMap<String, Vec<String>>,
+}
+
+/// `/ws?room_id=&token=` (customers) and `/ws?token=` (agents), as in the cloud; the seed's
+/// agent path `/ws/admin/chat/?token=` is the same.
+async fn cloud_form(
+    State(gateway): State<Gateway>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = parse_query(query.as_deref());
+    gateway
+        .upgrade(Upgrade {
+            ws,
+            peer,
+            headers,
+            query,
+        })
+        .await
+}
+
+/// The seed's customer path `/ws/chat/{room_id}/?token=`: the room in the path becomes the
+/// cloud form's `room_id` query parameter.
+async fn seed_customer_path(
+    State(gateway): State<Gateway>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(room_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut query = parse_query(query.as_deref());
+    query.insert("room_id".to_owned(), vec![room_id]);
+    gateway
+        .upgrade(Upgrade {
+            ws,
+            peer,
+            headers,
+            query,
+        })
+        .await
+}
+
+fn parse_query(raw: Option<&str>) -> HashMap<String, Vec<String>> {
+    let mut query: HashMap<String, Vec<String>> = HashMap::new();
+    for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        query
+            .entry(name.into_owned())
+            .or_default()
+            .push(value.into_owned());
+    }
+    query
+}
+
+/// An id in API Gateway's style: 16 random bytes, URL-safe base64 with padding.
+fn new_connection_id() -> String {
+    let random = ulid::Ulid::new().random().to_be_bytes();
+    base64::engine::general_purpose::URL_SAFE.encode(&random[6..])
+}
+
+fn now() -> Timestamp {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_unix_millis(since_epoch.as_millis() as i64)
+}
+
+impl Gateway {
+    async fn upgrade(self, upgrade: Upgrade) -> Response {
+        let Ok(ws) = upgrade.ws else {
+            let error = ChatError::bad_request("this path takes WebSocket upgrades only");
+            return json_response(StatusCode::UPGRADE_REQUIRED, error.body().to_string());
+        };
+        let id = new_connection_id();
+        let user_agent = upgrade
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let domain_name = upgrade
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        let connected_at = now();
+        let meta = ConnectionMeta {
+            id: &id,
+            connected_at,
+            domain_name: &domain_name,
+            source_ip: upgrade.peer.ip(),
+            user_agent: user_agent.as_deref(),
+        };
+        let span = tracing::info_span!("websocket", connection = %id);
+        let event = events::connect_event(&meta, upgrade.query, upgrade.headers, connected_at);
+        let answer = (ws_route("$connect").handler)(self.app.clone(), event)
+            .instrument(span.clone())
+            .await;
+        if answer.status_code != 200 {
+            return refused(answer);
+        }
+
+        let (outbox, inbox) = mpsc::unbounded_channel();
+        let live = Live::new(outbox, connected_at, upgrade.peer.ip(), user_agent.clone());
+        self.registry.insert(&id, live);
+        let on_failure = {
+            let (gateway, id, domain_name) = (self.clone(), id.clone(), domain_name.clone());
+            move |_| {
+                tokio::spawn(async move {
+                    gateway
+                        .disconnected(&id, &domain_name, 1006, "upgrade failed")
+                        .await
+                });
+            }
+        };
+        let session = Session {
+            gateway: self.clone(),
+            id: id.clone(),
+            domain_name,
+        };
+        let mut response = ws
+            .read_buffer_size(4 * 1024)
+            .write_buffer_size(0)
+            .max_frame_size(2 * MAX_FRAME_BYTES)
+            .max_message_size(2 * MAX_FRAME_BYTES)
+            .on_failed_upgrade(on_failure)
+            .on_upgrade(move |socket| session.run(socket, inbox).instrument(span));
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-connection-id", value);
+        }
+        response
+    }
+
+    /// Runs `$disconnect` once the socket is closed, whoever closed it.
+    async fn disconnected(&self, id: &str, domain_name: &str, code: u16, reason: &str) {
+        let Some(live) = self.registry.get(id) else {
+            return;
+        };
+        self.registry.remove(id);
+        let meta = ConnectionMeta {
+            id,
+            connected_at: live.connected_at,
+            domain_name,
+            source_ip: live.source_ip,
+            user_agent: live.user_agent.as_deref(),
+        };
+        let mut event = events::event(&meta, "$disconnect", now());
+        event.request_context.disconnect_status_code = Some(i64::from(code));
+        event.request_context.disconnect_reason = Some(reason.to_owned());
+        (ws_route("$disconnect").handler)(self.app.clone(), event).await;
+    }
+}
+
+/// The refusal API Gateway answers when `$connect` says no: the function's status and body.
+fn refused(answer: ApiGatewayProxyResponse) -> Response {
+    let status = u16::try_from(answer.status_code)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = match answer.body {
+        Some(lambda_http::Body::Text(text)) => text,
+        _ => String::new(),
+    };
+    json_response(status, body)
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// One upgraded connection.
+struct Session {
+    gateway: Gateway,
+    id: String,
+    domain_name: String,
+}
+
+/// How a session ended, as the close code the client sees and `$disconnect` reports.
+struct Ending {
+    code: u16,
+    reason: &'static str,
+    /// Whether the server must still send the close frame.
+    send_close: bool,
+}
+
+impl Session {
+    async fn run(self, mut socket: WebSocket, mut inbox: mpsc::UnboundedReceiver<Outgoing>) {
+        let limits = self.gateway.limits;
+        let deadline = Instant::now() + limits.max_lifetime;
+        let mut idle_until = Instant::now() + limits.idle_timeout;
+        let ending = loop {
+            tokio::select! {
+                outgoing = inbox.recv() => match outgoing {
+                    Some(Outgoing::Frame(frame)) => {
+                        if socket.send(frame).await.is_err() {
+                            break Ending { code: 1006, reason: "send failed", send_close: false };
+                        }
+                    }
+                    Some(Outgoing::Close(code, reason)) => break Ending { code, reason, send_close: true },
+                    None => break Ending { code: 1011, reason: "closed", send_close: true },
+                },
+                incoming = socket.recv() => {
+                    idle_until = Instant::now() + limits.idle_timeout;
+                    match incoming {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Some(ending) = self.frame(text.as_bytes(), false).await {
+                                break ending;
+                            }
+                        }
+                        Some(Ok(Message::Binary(bytes))) => {
+                            if let Some(ending) = self.frame(&bytes, true).await {
+                                break ending;
+                            }
+                        }
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        Some(Ok(Message::Close(frame))) => {
+                            let code = frame.map_or(1005, |f| f.code);
+                            break Ending { code, reason: "client closed", send_close: false };
+                        }
+                        // tungstenite refuses frames far over the limit before we see them.
+                        Some(Err(_)) => break Ending { code: 1009, reason: "Message too big", send_close: true },
+                        None => break Ending { code: 1006, reason: "connection lost", send_close: false },
+                    }
+                }
+                () = tokio::time::sleep_until(idle_until) => {
+                    break Ending { code: 1001, reason: "Going away: idle timeout", send_close: true };
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    break Ending { code: 1001, reason: "Going away: connection lifetime", send_close: true };
+                }
+            }
+        };
+        if ending.send_close {
+            let close = CloseFrame {
+                code: ending.code,
+                reason: ending.reason.into(),
+            };
+            let _ = socket.send(Message::Close(Some(close))).await;
+        }
+        self.gateway
+            .disconnected(&self.id, &self.domain_name, ending.code, ending.reason)
+            .await;
+    }
+
+    /// Hands one frame to `$default`. Over 32 KiB, the connection ends with 1009 instead.
+    async fn frame(&self, bytes: &[u8], binary: bool) -> Option<Ending> {
+        if bytes.len() > MAX_FRAME_BYTES {
+            return Some(Ending {
+                code: 1009,
+                reason: "Message too big",
+                send_close: true,
+            });
+        }
+        let live = self.gateway.registry.get(&self.id)?;
+        let at = now();
+        live.touch(at);
+        let meta = ConnectionMeta {
+            id: &self.id,
+            connected_at: live.connected_at,
+            domain_name: &self.domain_name,
+            source_ip: live.source_ip,
+            user_agent: live.user_agent.as_deref(),
+        };
+        let mut event = events::event(&meta, "$default", at);
+        if binary {
+            event.body = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
+            event.is_base64_encoded = true;
+        } else {
+            event.body = Some(String::from_utf8_lossy(bytes).into_owned());
+        }
+        (ws_route("$default").handler)(self.gateway.app.clone(), event).await;
+        None
+    }
+}

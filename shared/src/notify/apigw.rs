@@ -1,0 +1,57 @@
+use async_trait::async_trait;
+use aws_sdk_apigatewaymanagement::Client;
+use aws_sdk_apigatewaymanagement::error::DisplayErrorContext;
+use aws_sdk_apigatewaymanagement::primitives::Blob;
+
+use crate::aws::AwsSettings;
+use crate::domain::ConnectionId;
+use crate::ports::{PushError, Pusher};
+
+/// Pushes through API Gateway's Management API (`PostToConnection`) with the AWS SDK. Built
+/// once per process from `WEBSOCKET_ENDPOINT` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`,
+/// or local-dev's `http://127.0.0.1:8001`).
+#[derive(Clone, Debug)]
+pub struct ApiGatewayPusher {
+    client: Client,
+}
+
+impl ApiGatewayPusher {
+    pub fn new(endpoint: &str, aws: &AwsSettings) -> Self {
+        let config = aws_sdk_apigatewaymanagement::Config::builder()
+            .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
+            .region(aws.region())
+            .credentials_provider(aws.credentials())
+            .endpoint_url(endpoint)
+            .build();
+        Self {
+            client: Client::from_conf(config),
+        }
+    }
+}
+
+#[async_trait]
+impl Pusher for ApiGatewayPusher {
+    async fn push(&self, connection: &ConnectionId, payload: &[u8]) -> Result<(), PushError> {
+        let sent = self
+            .client
+            .post_to_connection()
+            .connection_id(connection.as_str())
+            .data(Blob::new(payload))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_gone_exception()) =>
+            {
+                Err(PushError::Gone)
+            }
+            Err(error) => Err(PushError::Failed(anyhow::anyhow!(
+                "PostToConnection: {}",
+                DisplayErrorContext(&error)
+            ))),
+        }
+    }
+}

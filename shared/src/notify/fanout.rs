@@ -1,0 +1,109 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+
+use crate::domain::{ConnectionId, SenderType};
+use crate::ports::{Clock, ConnectionStore, Event, Notifier, PushError, Pusher};
+use crate::views;
+
+/// How many pushes of one event are in flight at once.
+const PUSH_CONCURRENCY: usize = 32;
+
+/// Delivers each event to the connections API.md sends it to, concurrently with a bound. A push
+/// answered Gone forgets that connection (that one only); any other failure is logged. Nothing
+/// here fails the operation that produced the event.
+pub struct FanoutNotifier {
+    connections: Arc<dyn ConnectionStore>,
+    pusher: Arc<dyn Pusher>,
+    clock: Arc<dyn Clock>,
+}
+
+impl FanoutNotifier {
+    pub fn new(
+        connections: Arc<dyn ConnectionStore>,
+        pusher: Arc<dyn Pusher>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            connections,
+            pusher,
+            clock,
+        }
+    }
+
+    /// Pushes to one connection, forgetting it if it is gone. Tells whether it arrived.
+    pub async fn push_to(&self, connection: &ConnectionId, payload: &[u8]) -> bool {
+        match self.pusher.push(connection, payload).await {
+            Ok(()) => true,
+            Err(PushError::Gone) => {
+                tracing::info!(connection = %connection, "connection is gone; forgetting it");
+                if let Err(error) = self.connections.remove_connection(connection).await {
+                    error.log_if_internal();
+                }
+                false
+            }
+            Err(PushError::Failed(cause)) => {
+                tracing::warn!(connection = %connection, error = format!("{cause:#}"), "push failed");
+                false
+            }
+        }
+    }
+
+    async fn push_all(&self, targets: Vec<ConnectionId>, payload: &[u8]) {
+        futures::stream::iter(targets)
+            .for_each_concurrent(PUSH_CONCURRENCY, |connection| async move {
+                self.push_to(&connection, payload).await;
+            })
+            .await;
+    }
+
+    /// The connections an event goes to.
+    async fn audience(&self, event: &Event) -> Result<Vec<ConnectionId>, crate::ChatError> {
+        let now = self.clock.now();
+        let connections = &self.connections;
+        match event {
+            Event::Message { message } => {
+                let (customers, agents) = futures::try_join!(
+                    connections.room_connections(message.room_id, now),
+                    connections.agent_connections(now)
+                )?;
+                Ok([customers, agents].concat())
+            }
+            Event::RoomCreated { .. } | Event::RoomUpdated { .. } => {
+                connections.agent_connections(now).await
+            }
+            Event::Read { room_id, .. } => connections.room_connections(*room_id, now).await,
+            Event::Typing {
+                room_id,
+                sender_type,
+                from,
+                ..
+            } => {
+                let mut targets = match sender_type {
+                    SenderType::Customer => connections.agent_connections(now).await?,
+                    _ => connections.room_connections(*room_id, now).await?,
+                };
+                targets.retain(|target| target != from);
+                Ok(targets)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Notifier for FanoutNotifier {
+    async fn publish(&self, event: Event) {
+        match self.audience(&event).await {
+            Ok(targets) if targets.is_empty() => {}
+            Ok(targets) => {
+                let payload = views::event(&event).to_string();
+                self.push_all(targets, payload.as_bytes()).await;
+            }
+            Err(error) => {
+                // The data is stored; clients catch up with get_messages?after=.
+                error.log_if_internal();
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The Management API (`/@connections/{id}`) with the real AWS SDK client, and the cleanup of
+//! connections that are gone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_tests::{spawn_app, spawn_app_with};
+use aws_sdk_apigatewaymanagement::config::BehaviorVersion;
+use serde_json::json;
+use shared::aws::AwsSettings;
+use shared::clock::SystemClock;
+use shared::domain::ConnectionId;
+use shared::notify::{ApiGatewayPusher, FanoutNotifier};
+use shared::ports::{
+    Clock, Connection, ConnectionStore, Event, Notifier, Party, PushError, Pusher,
+};
+use shared::store::MemoryStore;
+
+use crate::live::agent_and_customer;
+
+fn sdk_client(base: &str) -> aws_sdk_apigatewaymanagement::Client {
+    let aws = AwsSettings::local();
+    let config = aws_sdk_apigatewaymanagement::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(aws.region())
+        .credentials_provider(aws.credentials())
+        .endpoint_url(base)
+        .build();
+    aws_sdk_apigatewaymanagement::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn the_sdk_posts_describes_and_deletes_connections() {
+    let app = spawn_app().await;
+    let (_agent, mut customer, _, _) = agent_and_customer(&app).await;
+    let id = customer.connection_id.clone();
+    let client = sdk_client(&app.base);
+
+    client
+        .post_to_connection()
+        .connection_id(&id)
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(
+            r#"{"type":"hello"}"#,
+        ))
+        .send()
+        .await
+        .expect("a push to a live connection succeeds");
+    assert_eq!(customer.next_event().await, json!({ "type": "hello" }));
+
+    let info = client
+        .get_connection()
+        .connection_id(&id)
+        .send()
+        .await
+        .expect("GetConnection");
+    assert!(info.connected_at().is_some());
+    assert!(info.last_active_at().is_some());
+    let identity = info.identity().expect("an identity");
+    assert_eq!(identity.source_ip(), Some("127.0.0.1"));
+
+    client
+        .delete_connection()
+        .connection_id(&id)
+        .send()
+        .await
+        .expect("DeleteConnection");
+    assert_eq!(customer.closed(Duration::from_secs(3)).await.code, 1000);
+
+    for error in [
+        client
+            .post_to_connection()
+            .connection_id(&id)
+            .data(aws_sdk_apigatewaymanagement::primitives::Blob::new("x"))
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error()
+            .is_gone_exception(),
+        client
+            .get_connection()
+            .connection_id(&id)
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error()
+            .is_gone_exception(),
+        client
+            .delete_connection()
+            .connection_id("bm9ib2R5")
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error()
+            .is_gone_exception(),
+    ] {
+        assert!(error, "unknown and closed connections are GoneException");
+    }
+}
+
+#[tokio::test]
+async fn the_api_gateway_pusher_maps_410_to_gone() {
+    let app = spawn_app().await;
+    let (mut agent, _customer, _, _) = agent_and_customer(&app).await;
+    let pusher = ApiGatewayPusher::new(&app.base, &AwsSettings::local());
+    let live = ConnectionId::parse(&agent.connection_id).unwrap();
+    pusher
+        .push(&live, br#"{"type":"ping-from-test"}"#)
+        .await
+        .unwrap();
+    assert_eq!(agent.next_event().await["type"], "ping-from-test");
+    let ghost = ConnectionId::parse("Z2hvc3Q=").unwrap();
+    assert!(matches!(
+        pusher.push(&ghost, b"{}").await,
+        Err(PushError::Gone)
+    ));
+}
+
+#[tokio::test]
+async fn a_410_forgets_that_connection_and_no_other() {
+    let app = spawn_app().await;
+    let (mut agent, _customer, _, _) = agent_and_customer(&app).await;
+    let agent_identity = match app_agent_identity(&app).await {
+        Party::Agent(identity) => identity,
+        other => panic!("{other:?}"),
+    };
+    // A store that knows the live agent connection and one whose $disconnect never came.
+    let store = Arc::new(MemoryStore::new());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let now = clock.now();
+    for id in [agent.connection_id.as_str(), "c3RhbGU="] {
+        store
+            .add_connection(&Connection {
+                id: ConnectionId::parse(id).unwrap(),
+                party: Party::Agent(agent_identity.clone()),
+                connected_at: now,
+                expires_at: now.plus_seconds(3600),
+            })
+            .await
+            .unwrap();
+    }
+    let pusher = Arc::new(ApiGatewayPusher::new(&app.base, &AwsSettings::local()));
+    let notifier = FanoutNotifier::new(store.clone(), pusher, clock.clone());
+    let room = app
+        .post(
+            "/api/public/chat-rooms/",
+            None,
+            json!({ "customer_name": "Eve" }),
+        )
+        .await;
+    agent.next_of_type("room_created").await;
+    let room_id: shared::domain::RoomId =
+        room.body["room"]["id"].as_str().unwrap().parse().unwrap();
+    notifier
+        .publish(Event::Read {
+            room_id,
+            read_up_to: None,
+        })
+        .await; // to customers: nobody here
+    notifier
+        .publish(Event::Typing {
+            room_id,
+            sender_type: shared::domain::SenderType::Customer,
+            is_typing: true,
+            from: ConnectionId::parse("b3RoZXI=").unwrap(),
+        })
+        .await;
+    assert_eq!(agent.next_event().await["type"], "typing");
+    let left = store.agent_connections(clock.now()).await.unwrap();
+    assert_eq!(
+        left,
+        vec![ConnectionId::parse(&agent.connection_id).unwrap()]
+    );
+}
+
+/// The identity an agent connection carries, as the connect function records it.
+async fn app_agent_identity(app: &api_tests::TestApp) -> Party {
+    let token = app.agent_token().await;
+    let keys = shared::auth::TokenKeys::new(api_tests::SECRET);
+    match keys.caller(&token, SystemClock::new().now()).unwrap() {
+        shared::auth::Caller::Agent(identity) => Party::Agent(identity),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn local_dev_can_push_through_its_own_management_api() {
+    let app = spawn_app_with(|options| options.push = local_dev::PushMode::ManagementApi).await;
+    let (mut agent, mut customer, room, token) = agent_and_customer(&app).await;
+    app.customer_says(&room, &token, "via the SDK").await;
+    assert_eq!(
+        agent.next_event().await["message"]["content"],
+        "via the SDK"
+    );
+    assert_eq!(
+        customer.next_event().await["message"]["content"],
+        "via the SDK"
+    );
+}
