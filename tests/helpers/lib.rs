@@ -204,3 +204,13 @@ pub fn assert_ulid(value: &Value) {
         "{text}"
     );
 }
+
+/// The contents of a `{messages: [...]}` page, in order.
+pub fn contents(page: &Value) -> Vec<String> {
+    page["messages"]
+        .as_array()
+        .expect("a messages page")
+        .iter()
+        .map(|m| m["content"].as_str().expect("content").to_owned())
+        .collect()
+}

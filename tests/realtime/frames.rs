@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use api_tests::{spawn_app, spawn_app_with};
+use api_tests::{contents, spawn_app, spawn_app_with};
 use serde_json::json;
 
-use crate::live::{agent_and_customer, contents};
+use crate::live::agent_and_customer;
 
 #[tokio::test]
 async fn bad_frames_get_error_events_and_the_socket_stays_usable() {

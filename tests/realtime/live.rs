@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use api_tests::{TestApp, spawn_app};
-use serde_json::{Value, json};
+use api_tests::{TestApp, contents, spawn_app};
+use serde_json::json;
 
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -99,14 +99,8 @@ async fn customer_and_agent_see_each_others_messages_live(paths: Paths) {
             Some(&customer_token),
         )
         .await;
-    let contents: Vec<&str> = page.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        contents,
+        contents(&page.body),
         vec!["Hello over REST", "Hi from WS", "and over WS", "REST reply"]
     );
 }
@@ -280,14 +274,8 @@ async fn a_reconnecting_client_catches_up_with_get_messages_after() {
             Some(&token),
         )
         .await;
-    let contents: Vec<&str> = missed.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        contents,
+        contents(&missed.body),
         vec!["while away 1", "while away 2", "while away 3", "after"]
     );
     assert_eq!(missed.body["messages"][3], live["message"]);
@@ -304,13 +292,4 @@ pub async fn agent_and_customer(
         .connect(&Paths::Seed.customer(&room, &customer_token))
         .await;
     (agent, customer, room, customer_token)
-}
-
-pub fn contents(page: &Value) -> Vec<String> {
-    page["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap().to_owned())
-        .collect()
 }

@@ -29,15 +29,13 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .with_state(registry)
 }
 
-fn gone(connection_id: &str) -> Response {
-    let message = format!("connection {connection_id} is gone");
-    let body = json!({ "message": message, "error": { "code": "not_found", "message": message } });
-    let mut response = (StatusCode::GONE, body.to_string()).into_response();
+/// An error as AWS APIs write it (`x-amzn-ErrorType`, `message`), which the SDK parses, with
+/// API.md's error object beside it.
+fn aws_error(status: StatusCode, error_type: &'static str, code: &str, message: &str) -> Response {
+    let body = json!({ "message": message, "error": { "code": code, "message": message } });
+    let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        "x-amzn-ErrorType",
-        HeaderValue::from_static("GoneException"),
-    );
+    headers.insert("x-amzn-ErrorType", HeaderValue::from_static(error_type));
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -45,15 +43,19 @@ fn gone(connection_id: &str) -> Response {
     response
 }
 
+fn gone(connection_id: &str) -> Response {
+    let message = format!("connection {connection_id} is gone");
+    aws_error(StatusCode::GONE, "GoneException", "not_found", &message)
+}
+
 fn forbidden() -> Response {
-    let body = json!({ "message": "the Management API answers loopback only",
-                       "error": { "code": "forbidden", "message": "the Management API answers loopback only" } });
-    let mut response = (StatusCode::FORBIDDEN, body.to_string()).into_response();
-    response.headers_mut().insert(
-        "x-amzn-ErrorType",
-        HeaderValue::from_static("ForbiddenException"),
-    );
-    response
+    let message = "the Management API answers loopback only";
+    aws_error(
+        StatusCode::FORBIDDEN,
+        "ForbiddenException",
+        "forbidden",
+        message,
+    )
 }
 
 async fn push(

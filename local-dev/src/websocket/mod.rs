@@ -65,12 +65,12 @@ pub fn router(app: App, registry: Arc<Registry>, limits: Limits) -> Router {
         limits,
     };
     Router::new()
-        .route("/ws", get(cloud_form))
-        .route("/ws/", get(cloud_form))
-        .route("/ws/chat/{room_id}", get(seed_customer_path))
-        .route("/ws/chat/{room_id}/", get(seed_customer_path))
-        .route("/ws/admin/chat", get(cloud_form))
-        .route("/ws/admin/chat/", get(cloud_form))
+        .route("/ws", get(upgrade))
+        .route("/ws/", get(upgrade))
+        .route("/ws/chat/{room_id}", get(upgrade))
+        .route("/ws/chat/{room_id}/", get(upgrade))
+        .route("/ws/admin/chat", get(upgrade))
+        .route("/ws/admin/chat/", get(upgrade))
         .with_state(gateway)
         .merge(management::router(registry))
 }
@@ -83,46 +83,28 @@ struct Upgrade {
     query: HashMap<String, Vec<String>>,
 }
 
-/// `/ws?room_id=&token=` (customers) and `/ws?token=` (agents), as in the cloud; the seed's
-/// agent path `/ws/admin/chat/?token=` is the same.
-async fn cloud_form(
+/// Every upgrade path: `/ws?room_id=&token=` (customers) and `/ws?token=` (agents), as in the
+/// cloud; the seed's `/ws/admin/chat/?token=`, the same; and the seed's customer path
+/// `/ws/chat/{room_id}/?token=`, whose room becomes the cloud form's `room_id` parameter.
+async fn upgrade(
     State(gateway): State<Gateway>,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let query = parse_query(query.as_deref());
-    gateway
-        .upgrade(Upgrade {
-            ws,
-            peer,
-            headers,
-            query,
-        })
-        .await
-}
-
-/// The seed's customer path `/ws/chat/{room_id}/?token=`: the room in the path becomes the
-/// cloud form's `room_id` query parameter.
-async fn seed_customer_path(
-    State(gateway): State<Gateway>,
-    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(room_id): Path<String>,
+    room_in_path: Option<Path<String>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let mut query = parse_query(query.as_deref());
-    query.insert("room_id".to_owned(), vec![room_id]);
-    gateway
-        .upgrade(Upgrade {
-            ws,
-            peer,
-            headers,
-            query,
-        })
-        .await
+    if let Some(Path(room_id)) = room_in_path {
+        query.insert("room_id".to_owned(), vec![room_id]);
+    }
+    let request = Upgrade {
+        ws,
+        peer,
+        headers,
+        query,
+    };
+    gateway.upgrade(request).await
 }
 
 fn parse_query(raw: Option<&str>) -> HashMap<String, Vec<String>> {
