@@ -58,8 +58,8 @@ pub trait RoomLister: Send + Sync {
 /// What appending a message did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Appended {
-    /// Stored; the room as it is now.
-    Stored(Room),
+    /// Stored, with the room's update.
+    Stored,
     /// The room already had a message with this `client_msg_id`: that one, unchanged.
     Duplicate(Message),
 }

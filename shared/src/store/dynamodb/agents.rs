@@ -1,0 +1,50 @@
+use async_trait::async_trait;
+
+use super::items::{self, key};
+use super::{DynamoStore, corrupt, sdk_error};
+use crate::domain::{Agent, Username};
+use crate::error::ChatError;
+use crate::ports::AgentStore;
+
+#[async_trait]
+impl AgentStore for DynamoStore {
+    async fn find_agent(&self, username: &Username) -> Result<Option<Agent>, ChatError> {
+        let answer = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(items::agent_pk(username), "AGENT")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error("GetItem agent"))?;
+        answer
+            .item()
+            .filter(|item| !item.is_empty())
+            .map(items::agent_from)
+            .transpose()
+            .map_err(corrupt)
+    }
+
+    async fn insert_agent_if_absent(&self, agent: &Agent) -> Result<bool, ChatError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(items::agent_item(agent)))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk_error("PutItem agent")(error)),
+        }
+    }
+}

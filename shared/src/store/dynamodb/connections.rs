@@ -1,0 +1,133 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{PutRequest, ReturnValue, WriteRequest};
+
+use super::items::{self, AGENTS_PK, CONNECTION_PREFIX, Item, key, n, room_pk, s};
+use super::{DynamoStore, corrupt, sdk_error};
+use crate::domain::{ConnectionId, RoomId, Timestamp};
+use crate::error::ChatError;
+use crate::ports::{Connection, ConnectionStore};
+
+impl DynamoStore {
+    /// The live connection entries of one partition (a room's, or the agents'). Expired ones
+    /// are skipped: TTL deletion lags.
+    async fn live_entries(
+        &self,
+        pk: String,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError> {
+        let entries = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :conn)")
+            .filter_expression("expires_at > :now")
+            .projection_expression("SK")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":conn", s(CONNECTION_PREFIX))
+            .expression_attribute_values(":now", n(now.unix_seconds()))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<Item>, _>>()
+            .await
+            .map_err(sdk_error("Query connections"))?;
+        entries
+            .iter()
+            .map(items::connection_id_of)
+            .collect::<anyhow::Result<_>>()
+            .map_err(corrupt)
+    }
+}
+
+fn put_request(item: Item) -> WriteRequest {
+    let put = PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .expect("the item is set");
+    WriteRequest::builder().put_request(put).build()
+}
+
+#[async_trait]
+impl ConnectionStore for DynamoStore {
+    async fn add_connection(&self, connection: &Connection) -> Result<(), ChatError> {
+        let writes = vec![
+            put_request(items::connection_item(connection)),
+            put_request(items::connection_entry(connection)),
+        ];
+        let mut pending = Some(writes);
+        while let Some(writes) = pending.take() {
+            let answer = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, writes)
+                .send()
+                .await
+                .map_err(sdk_error("BatchWriteItem connection"))?;
+            pending = answer
+                .unprocessed_items()
+                .and_then(|left| left.get(&self.table))
+                .filter(|left| !left.is_empty())
+                .cloned();
+        }
+        Ok(())
+    }
+
+    async fn get_connection(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+    ) -> Result<Option<Connection>, ChatError> {
+        let answer = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(items::connection_pk(id), "CONN")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error("GetItem connection"))?;
+        let connection = answer
+            .item()
+            .filter(|item| !item.is_empty())
+            .map(items::connection_from)
+            .transpose()
+            .map_err(corrupt)?;
+        Ok(connection.filter(|c| c.expires_at.unix_seconds() > now.unix_seconds()))
+    }
+
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), ChatError> {
+        let removed = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(items::connection_pk(id), "CONN")))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk_error("DeleteItem connection"))?;
+        let Some(old) = removed.attributes().filter(|item| !item.is_empty()) else {
+            return Ok(());
+        };
+        let connection = items::connection_from(old).map_err(corrupt)?;
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(items::connection_entry_key(id, &connection.party)))
+            .send()
+            .await
+            .map_err(sdk_error("DeleteItem connection entry"))?;
+        Ok(())
+    }
+
+    async fn room_connections(
+        &self,
+        room: RoomId,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError> {
+        self.live_entries(room_pk(room), now).await
+    }
+
+    async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError> {
+        self.live_entries(AGENTS_PK.to_owned(), now).await
+    }
+}

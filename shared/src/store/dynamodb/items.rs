@@ -1,0 +1,397 @@
+//! The single-table item layout (DESIGN.md) and the mapping of every record to and from its
+//! items. Nothing outside this adapter sees an item.
+//!
+//! | record | PK | SK | GSI1PK / GSI1SK |
+//! | --- | --- | --- | --- |
+//! | room | `ROOM#<room>` | `ROOM` | `ROOMS#<status>` / `<activity ms, 15 digits>#<room>` |
+//! | message | `ROOM#<room>` | `MSG#<ulid>` | |
+//! | retry guard | `ROOM#<room>` | `CMID#<client_msg_id>` | |
+//! | visitor's room | `VISITOR#<visitor>` | `ROOM#<room>` | |
+//! | customer connection of a room | `ROOM#<room>` | `CONN#<connection>` | |
+//! | agent connection | `AGENTS` | `CONN#<connection>` | |
+//! | connection | `CONN#<connection>` | `CONN` | |
+//! | agent | `AGENT#<username>` | `AGENT` | |
+
+use std::collections::HashMap;
+
+use anyhow::{Context, anyhow};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::auth::{AgentIdentity, VisitorIdentity};
+use crate::domain::{
+    Agent, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message,
+    MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType, Subject, Timestamp,
+    Username,
+};
+use crate::ports::{Connection, Party};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1: &str = "GSI1";
+pub const ROOM_SK: &str = "ROOM";
+pub const AGENTS_PK: &str = "AGENTS";
+pub const MESSAGE_PREFIX: &str = "MSG#";
+pub const CONNECTION_PREFIX: &str = "CONN#";
+/// Greater than every Crockford base-32 character: the end of a `MSG#` range.
+pub const AFTER_EVERY_ID: &str = "~";
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub fn room_pk(room: RoomId) -> String {
+    format!("ROOM#{room}")
+}
+
+pub fn message_sk(id: MessageId) -> String {
+    format!("{MESSAGE_PREFIX}{id}")
+}
+
+pub fn guard_sk(client_msg_id: &ClientMsgId) -> String {
+    format!("CMID#{client_msg_id}")
+}
+
+pub fn visitor_pk(visitor: crate::domain::VisitorId) -> String {
+    format!("VISITOR#{visitor}")
+}
+
+pub fn visitor_room_sk(room: RoomId) -> String {
+    format!("ROOM#{room}")
+}
+
+pub fn connection_pk(id: &ConnectionId) -> String {
+    format!("{CONNECTION_PREFIX}{id}")
+}
+
+pub fn connection_sk(id: &ConnectionId) -> String {
+    format!("{CONNECTION_PREFIX}{id}")
+}
+
+pub fn agent_pk(username: &Username) -> String {
+    format!("AGENT#{username}")
+}
+
+pub fn status_partition(status: RoomStatus) -> String {
+    format!("ROOMS#{}", status.as_str())
+}
+
+/// Sorts as the lists do: by activity, then by room id (fixed-width, so text order is time order).
+pub fn activity_sk(at: Timestamp, room: RoomId) -> String {
+    format!("{:015}#{room}", at.unix_millis())
+}
+
+pub fn key(pk: String, sk: impl Into<String>) -> Item {
+    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+}
+
+/// TTL works in epoch seconds; an instant is stored rounded up to the next second.
+pub fn ttl_seconds(at: Timestamp) -> i64 {
+    (at.unix_millis() + 999).div_euclid(1000)
+}
+
+// Reading attributes.
+
+fn text<'a>(item: &'a Item, name: &str) -> anyhow::Result<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Ok(value),
+        _ => Err(anyhow!("item attribute {name} is missing or not a string")),
+    }
+}
+
+fn optional_text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Some(value),
+        _ => None,
+    }
+}
+
+fn number(item: &Item, name: &str) -> anyhow::Result<i64> {
+    match item.get(name) {
+        Some(AttributeValue::N(value)) => value
+            .parse()
+            .with_context(|| format!("item attribute {name} is not an integer")),
+        _ => Err(anyhow!("item attribute {name} is missing or not a number")),
+    }
+}
+
+fn parsed<T, E: std::fmt::Debug>(
+    item: &Item,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> anyhow::Result<T> {
+    let raw = text(item, name)?;
+    parse(raw).map_err(|e| anyhow!("item attribute {name} does not parse: {e:?}"))
+}
+
+fn millis(item: &Item, name: &str) -> anyhow::Result<Timestamp> {
+    number(item, name).map(Timestamp::from_unix_millis)
+}
+
+// Messages: an item of their own, and a map inside rooms and retry guards.
+
+pub fn message_attributes(message: &Message) -> Item {
+    let mut item = HashMap::from([
+        ("id".to_owned(), s(message.id.to_string())),
+        ("room_id".to_owned(), s(message.room_id.to_string())),
+        (
+            "sender_type".to_owned(),
+            s(sender_type_name(message.sender_type)),
+        ),
+        ("sender_name".to_owned(), s(message.sender_name.clone())),
+        ("content".to_owned(), s(message.content.as_str())),
+        ("created_at".to_owned(), n(message.created_at.unix_millis())),
+    ]);
+    if let Some(client_msg_id) = &message.client_msg_id {
+        item.insert("client_msg_id".to_owned(), s(client_msg_id.as_str()));
+    }
+    item
+}
+
+pub fn message_item(message: &Message) -> Item {
+    let mut item = message_attributes(message);
+    item.extend(key(room_pk(message.room_id), message_sk(message.id)));
+    item
+}
+
+/// The retry guard keeps a copy of its message, so a retry is answered without another read.
+pub fn guard_item(message: &Message, client_msg_id: &ClientMsgId) -> Item {
+    let mut item = key(room_pk(message.room_id), guard_sk(client_msg_id));
+    item.insert(
+        "message".to_owned(),
+        AttributeValue::M(message_attributes(message)),
+    );
+    item
+}
+
+pub fn message_from(item: &Item) -> anyhow::Result<Message> {
+    Ok(Message {
+        id: parsed(item, "id", str::parse)?,
+        room_id: parsed(item, "room_id", str::parse)?,
+        sender_type: parsed(item, "sender_type", sender_type_from)?,
+        sender_name: text(item, "sender_name")?.to_owned(),
+        content: parsed(item, "content", MessageContent::parse)?,
+        created_at: millis(item, "created_at")?,
+        client_msg_id: optional_text(item, "client_msg_id")
+            .map(ClientMsgId::parse)
+            .transpose()
+            .map_err(|e| anyhow!("client_msg_id does not parse: {e}"))?,
+    })
+}
+
+pub fn nested_message(item: &Item, name: &str) -> anyhow::Result<Option<Message>> {
+    match item.get(name) {
+        Some(AttributeValue::M(map)) => message_from(map).map(Some),
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(_) => Err(anyhow!("item attribute {name} is not a map")),
+    }
+}
+
+fn sender_type_name(sender: SenderType) -> &'static str {
+    match sender {
+        SenderType::Customer => "customer",
+        SenderType::Agent => "agent",
+        SenderType::System => "system",
+    }
+}
+
+fn sender_type_from(raw: &str) -> Result<SenderType, String> {
+    match raw {
+        "customer" => Ok(SenderType::Customer),
+        "agent" => Ok(SenderType::Agent),
+        "system" => Ok(SenderType::System),
+        other => Err(other.to_owned()),
+    }
+}
+
+// Rooms.
+
+pub fn room_item(room: &Room) -> Item {
+    let mut item = key(room_pk(room.id), ROOM_SK);
+    item.extend([
+        ("GSI1PK".to_owned(), s(status_partition(room.status))),
+        (
+            "GSI1SK".to_owned(),
+            s(activity_sk(room.updated_at, room.id)),
+        ),
+        ("id".to_owned(), s(room.id.to_string())),
+        ("visitor".to_owned(), s(room.visitor.to_string())),
+        ("customer_name".to_owned(), s(room.customer_name.as_str())),
+        ("status".to_owned(), s(room.status.as_str())),
+        ("created_at".to_owned(), n(room.created_at.unix_millis())),
+        ("updated_at".to_owned(), n(room.updated_at.unix_millis())),
+        ("unread_count".to_owned(), n(i64::from(room.unread_count))),
+    ]);
+    if let Some(email) = &room.customer_email {
+        item.insert("customer_email".to_owned(), s(email.as_str()));
+    }
+    if let Some(subject) = &room.subject {
+        item.insert("subject".to_owned(), s(subject.as_str()));
+    }
+    if let Some(message) = &room.last_message {
+        item.insert(
+            "last_message".to_owned(),
+            AttributeValue::M(message_attributes(message)),
+        );
+    }
+    item
+}
+
+pub fn room_from(item: &Item) -> anyhow::Result<Room> {
+    Ok(Room {
+        id: parsed(item, "id", str::parse)?,
+        visitor: parsed(item, "visitor", str::parse)?,
+        customer_name: parsed(item, "customer_name", CustomerName::parse)?,
+        customer_email: optional_text(item, "customer_email")
+            .map(CustomerEmail::parse)
+            .transpose()
+            .map_err(|e| anyhow!("customer_email does not parse: {e}"))?,
+        subject: optional_text(item, "subject")
+            .map(Subject::parse)
+            .transpose()
+            .map_err(|e| anyhow!("subject does not parse: {e}"))?
+            .flatten(),
+        status: parsed(item, "status", status_from)?,
+        created_at: millis(item, "created_at")?,
+        updated_at: millis(item, "updated_at")?,
+        last_message: nested_message(item, "last_message")?,
+        unread_count: u32::try_from(number(item, "unread_count")?).unwrap_or(0),
+    })
+}
+
+pub fn status_from(raw: &str) -> Result<RoomStatus, String> {
+    match raw {
+        "open" => Ok(RoomStatus::Open),
+        "closed" => Ok(RoomStatus::Closed),
+        other => Err(other.to_owned()),
+    }
+}
+
+// Agents.
+
+pub fn agent_item(agent: &Agent) -> Item {
+    let mut item = key(agent_pk(&agent.username), "AGENT");
+    item.extend([
+        ("id".to_owned(), s(agent.id.to_string())),
+        ("username".to_owned(), s(agent.username.as_str())),
+        ("display_name".to_owned(), s(agent.display_name.as_str())),
+        ("role".to_owned(), s(role_name(agent.role))),
+        ("password_hash".to_owned(), s(agent.password_hash.clone())),
+    ]);
+    item
+}
+
+pub fn agent_from(item: &Item) -> anyhow::Result<Agent> {
+    Ok(Agent {
+        id: parsed(item, "id", str::parse)?,
+        username: parsed(item, "username", Username::parse)?,
+        display_name: parsed(item, "display_name", DisplayName::parse)?,
+        role: parsed(item, "role", role_from)?,
+        password_hash: text(item, "password_hash")?.to_owned(),
+    })
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::Admin => "admin",
+    }
+}
+
+fn role_from(raw: &str) -> Result<Role, String> {
+    match raw {
+        "agent" => Ok(Role::Agent),
+        "admin" => Ok(Role::Admin),
+        other => Err(other.to_owned()),
+    }
+}
+
+// Connections: the record, and its entry in the room's or the agents' partition.
+
+pub fn connection_item(connection: &Connection) -> Item {
+    let mut item = key(connection_pk(&connection.id), "CONN");
+    item.extend([
+        ("id".to_owned(), s(connection.id.as_str())),
+        (
+            "connected_at".to_owned(),
+            n(connection.connected_at.unix_millis()),
+        ),
+        (
+            "expires_at".to_owned(),
+            n(ttl_seconds(connection.expires_at)),
+        ),
+    ]);
+    match &connection.party {
+        Party::Customer { visitor, room } => item.extend([
+            ("party".to_owned(), s("customer")),
+            ("visitor".to_owned(), s(visitor.id.to_string())),
+            ("name".to_owned(), s(visitor.name.as_str())),
+            ("room".to_owned(), s(room.to_string())),
+        ]),
+        Party::Agent(agent) => item.extend([
+            ("party".to_owned(), s("agent")),
+            ("agent".to_owned(), s(agent.id.to_string())),
+            ("username".to_owned(), s(agent.username.as_str())),
+            ("name".to_owned(), s(agent.display_name.as_str())),
+            ("role".to_owned(), s(role_name(agent.role))),
+        ]),
+    }
+    item
+}
+
+/// Where a connection is listed for fan-out: its room's partition, or the agents'.
+pub fn connection_entry_key(connection: &ConnectionId, party: &Party) -> Item {
+    let pk = match party {
+        Party::Customer { room, .. } => room_pk(*room),
+        Party::Agent(_) => AGENTS_PK.to_owned(),
+    };
+    key(pk, connection_sk(connection))
+}
+
+pub fn connection_entry(connection: &Connection) -> Item {
+    let mut item = connection_entry_key(&connection.id, &connection.party);
+    item.insert(
+        "expires_at".to_owned(),
+        n(ttl_seconds(connection.expires_at)),
+    );
+    item
+}
+
+pub fn connection_from(item: &Item) -> anyhow::Result<Connection> {
+    let party = match text(item, "party")? {
+        "customer" => Party::Customer {
+            visitor: VisitorIdentity {
+                id: parsed(item, "visitor", str::parse)?,
+                name: parsed(item, "name", CustomerName::parse)?,
+            },
+            room: parsed(item, "room", str::parse)?,
+        },
+        "agent" => Party::Agent(AgentIdentity {
+            id: parsed(item, "agent", str::parse)?,
+            username: parsed(item, "username", Username::parse)?,
+            display_name: parsed(item, "name", DisplayName::parse)?,
+            role: parsed(item, "role", role_from)?,
+        }),
+        other => return Err(anyhow!("unknown connection party {other}")),
+    };
+    Ok(Connection {
+        id: parsed(item, "id", ConnectionId::parse)?,
+        party,
+        connected_at: millis(item, "connected_at")?,
+        expires_at: Timestamp::from_unix_millis(number(item, "expires_at")? * 1000),
+    })
+}
+
+/// The connection id of a `CONN#<id>` sort key.
+pub fn connection_id_of(item: &Item) -> anyhow::Result<ConnectionId> {
+    let sk = text(item, SK)?;
+    let raw = sk
+        .strip_prefix(CONNECTION_PREFIX)
+        .ok_or_else(|| anyhow!("{sk} is not a connection entry"))?;
+    ConnectionId::parse(raw).map_err(|e| anyhow!("connection id does not parse: {e}"))
+}

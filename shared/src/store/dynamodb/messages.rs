@@ -1,0 +1,255 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+
+use super::items::{
+    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, ROOM_SK, key, message_sk, n, room_pk, s,
+};
+use super::{DynamoStore, corrupt, sdk_error};
+use crate::domain::{
+    Limit, Message, MessagePage, MessageWindow, RoomId, RoomStatus, SenderType, VisitorId,
+};
+use crate::error::ChatError;
+use crate::ports::{Appended, MessageStore};
+
+/// Two sends racing on one room conflict; the loser is retried this many times.
+const CONFLICT_RETRIES: u32 = 6;
+
+impl DynamoStore {
+    /// The one transaction of a send: the room's update (conditioned on the room existing,
+    /// being open, and being the visitor's), the message, and its retry guard.
+    fn send_transaction(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+    ) -> Vec<TransactWriteItem> {
+        let mut condition = "attribute_exists(PK) AND #status = :open".to_owned();
+        let mut room = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(room_pk(message.room_id), ROOM_SK)))
+            .update_expression(
+                "SET last_message = :message, updated_at = :at, GSI1SK = :activity \
+                 ADD unread_count :unread",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":open", s(RoomStatus::Open.as_str()))
+            .expression_attribute_values(
+                ":message",
+                aws_sdk_dynamodb::types::AttributeValue::M(items::message_attributes(message)),
+            )
+            .expression_attribute_values(":at", n(message.created_at.unix_millis()))
+            .expression_attribute_values(
+                ":activity",
+                s(items::activity_sk(message.created_at, message.room_id)),
+            )
+            .expression_attribute_values(
+                ":unread",
+                n(i64::from(message.sender_type == SenderType::Customer)),
+            )
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(owner) = owner {
+            condition.push_str(" AND visitor = :visitor");
+            room = room.expression_attribute_values(":visitor", s(owner.to_string()));
+        }
+        let room = room
+            .condition_expression(condition)
+            .build()
+            .expect("table, key and expressions are set");
+        let mut writes = vec![
+            TransactWriteItem::builder().update(room).build(),
+            put(&self.table, items::message_item(message)),
+        ];
+        if let Some(client_msg_id) = &message.client_msg_id {
+            writes.push(put(&self.table, items::guard_item(message, client_msg_id)));
+        }
+        writes
+    }
+
+    /// Why the send transaction was cancelled, in API.md's order: no room (or another
+    /// visitor's) is 404, an earlier send with this `client_msg_id` answers it, a closed room
+    /// is 409. `None` for a conflict with a concurrent transaction: retry.
+    async fn refusal(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+        reasons: &[CancellationReason],
+    ) -> Result<Option<Appended>, ChatError> {
+        let failed =
+            |i: usize| reasons.get(i).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
+        if reasons
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict"))
+            && !failed(0)
+            && !failed(2)
+        {
+            return Ok(None);
+        }
+        if failed(0) {
+            let room = reasons[0]
+                .item()
+                .filter(|item| !item.is_empty())
+                .map(items::room_from)
+                .transpose()
+                .map_err(corrupt)?;
+            let room = match room {
+                Some(room) if owner.is_none_or(|owner| owner == room.visitor) => room,
+                _ => return Err(ChatError::room_not_found()),
+            };
+            if let Some(earlier) = self.earlier_send(message, reasons).await? {
+                return Ok(Some(Appended::Duplicate(earlier)));
+            }
+            if room.status == RoomStatus::Closed {
+                return Err(ChatError::Conflict("chat room is closed"));
+            }
+        } else if let Some(earlier) = self.earlier_send(message, reasons).await? {
+            return Ok(Some(Appended::Duplicate(earlier)));
+        }
+        Err(ChatError::Internal(anyhow::anyhow!(
+            "send transaction cancelled: {reasons:?}"
+        )))
+    }
+
+    /// The message an earlier send with the same `client_msg_id` stored, if any: from the
+    /// cancelled guard's old item, or (when the transaction stopped before checking it) read.
+    async fn earlier_send(
+        &self,
+        message: &Message,
+        reasons: &[CancellationReason],
+    ) -> Result<Option<Message>, ChatError> {
+        let Some(client_msg_id) = &message.client_msg_id else {
+            return Ok(None);
+        };
+        let guard: Option<Item> = match reasons.get(2).and_then(|r| r.item()) {
+            Some(item) if !item.is_empty() => Some(item.clone()),
+            _ => self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    room_pk(message.room_id),
+                    items::guard_sk(client_msg_id),
+                )))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(sdk_error("GetItem retry guard"))?
+                .item
+                .filter(|item| !item.is_empty()),
+        };
+        guard
+            .and_then(|guard| items::nested_message(&guard, "message").transpose())
+            .transpose()
+            .map_err(corrupt)
+    }
+}
+
+fn put(table: &str, item: Item) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .expect("table, item and condition are set");
+    TransactWriteItem::builder().put(put).build()
+}
+
+#[async_trait]
+impl MessageStore for DynamoStore {
+    async fn append_message(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+    ) -> Result<Appended, ChatError> {
+        let writes = self.send_transaction(message, owner);
+        for attempt in 0..=CONFLICT_RETRIES {
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(writes.clone()))
+                .send()
+                .await;
+            let error = match sent {
+                Ok(_) => return Ok(Appended::Stored),
+                Err(error) => error,
+            };
+            let reasons = match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    cancelled.cancellation_reasons().to_vec()
+                }
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Vec::new(),
+                _ => return Err(sdk_error("TransactWriteItems (send)")(error)),
+            };
+            if let Some(outcome) = self.refusal(message, owner, &reasons).await? {
+                return Ok(outcome);
+            }
+            tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
+        }
+        Err(ChatError::Internal(anyhow::anyhow!(
+            "send to room {} kept conflicting",
+            message.room_id
+        )))
+    }
+
+    async fn list_messages(
+        &self,
+        room: RoomId,
+        window: MessageWindow,
+        limit: Limit,
+    ) -> Result<MessagePage<Message>, ChatError> {
+        let (low, high, forward, skip) = match window {
+            MessageWindow::Newest => (
+                MESSAGE_PREFIX.to_owned(),
+                format!("{MESSAGE_PREFIX}{AFTER_EVERY_ID}"),
+                false,
+                None,
+            ),
+            MessageWindow::Before(id) => {
+                (MESSAGE_PREFIX.to_owned(), message_sk(id), false, Some(id))
+            }
+            MessageWindow::After(id) => (
+                message_sk(id),
+                format!("{MESSAGE_PREFIX}{AFTER_EVERY_ID}"),
+                true,
+                Some(id),
+            ),
+        };
+        // The bound itself may be a message (BETWEEN is inclusive); one more tells if more remain.
+        let answer = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :low AND :high")
+            .expression_attribute_values(":pk", s(room_pk(room)))
+            .expression_attribute_values(":low", s(low))
+            .expression_attribute_values(":high", s(high))
+            .scan_index_forward(forward)
+            .consistent_read(true)
+            .limit(limit.get() as i32 + 2)
+            .send()
+            .await
+            .map_err(sdk_error("Query messages"))?;
+        let mut messages = answer
+            .items()
+            .iter()
+            .map(items::message_from)
+            .filter(|m| !matches!((m, skip), (Ok(m), Some(skip)) if m.id == skip))
+            .collect::<anyhow::Result<Vec<Message>>>()
+            .map_err(corrupt)?;
+        let more = messages.len() > limit.get();
+        messages.truncate(limit.get());
+        if !forward {
+            messages.reverse();
+        }
+        let next = match (more, forward) {
+            (false, _) => None,
+            (true, true) => messages.last().map(|m| m.id),
+            (true, false) => messages.first().map(|m| m.id),
+        };
+        Ok(MessagePage { messages, next })
+    }
+}

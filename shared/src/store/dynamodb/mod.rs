@@ -1,0 +1,74 @@
+//! The single-table DynamoDB store (aws-sdk-dynamodb). Every port method is a constant number
+//! of calls whatever the size of the table: sending a message is one `TransactWriteItems`; no
+//! request path Scans.
+
+mod agents;
+mod connections;
+mod items;
+mod messages;
+mod rooms;
+pub mod table;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+
+use crate::aws::AwsSettings;
+use crate::error::ChatError;
+
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A client for `endpoint` (DynamoDB Local, say) or, without one, the region's DynamoDB.
+    pub fn client_config(
+        aws: &AwsSettings,
+        endpoint: Option<&str>,
+    ) -> aws_sdk_dynamodb::config::Builder {
+        let mut config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws.region())
+            .credentials_provider(aws.credentials());
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        config
+    }
+
+    /// The store of a process: its client built once, here.
+    pub fn connect(aws: &AwsSettings, endpoint: Option<&str>, table: impl Into<String>) -> Self {
+        let client = Client::from_conf(Self::client_config(aws, endpoint).build());
+        Self::new(client, table)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// An SDK failure, as an internal error with its whole context (logged, never shown).
+fn sdk_error<E, R>(what: &'static str) -> impl FnOnce(SdkError<E, R>) -> ChatError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |error| ChatError::Internal(anyhow::anyhow!("{what}: {}", DisplayErrorContext(&error)))
+}
+
+/// An item that does not map back to its record.
+fn corrupt(error: anyhow::Error) -> ChatError {
+    ChatError::Internal(error.context("reading a DynamoDB item"))
+}

@@ -1,0 +1,61 @@
+//! The store conformance suite: written once (in `suite`), run against the memory store and
+//! against the DynamoDB store on a real DynamoDB Local, each test on a fresh table.
+
+mod suite;
+
+use std::sync::Arc;
+
+use shared::aws::AwsSettings;
+use shared::ports::Store;
+use shared::store::{DynamoStore, MemoryStore};
+
+async fn memory_store() -> Arc<dyn Store> {
+    Arc::new(MemoryStore::new())
+}
+
+/// A DynamoDB store on a table of its own. Without DynamoDB Local this fails, loudly.
+async fn dynamodb_store() -> Arc<dyn Store> {
+    let endpoint = std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "DYNAMODB_ENDPOINT is not set: these tests need DynamoDB Local. Run infra/test.sh \
+             (it starts one), or start one with infra/dynamodb-local.sh start and point \
+             DYNAMODB_ENDPOINT at it."
+        )
+    });
+    let table = format!("conformance-{}", ulid::Ulid::new());
+    let store = DynamoStore::connect(&AwsSettings::local(), Some(&endpoint), table.clone());
+    shared::store::dynamodb::table::ensure_table(store.client(), &table)
+        .await
+        .unwrap_or_else(|e| panic!("creating {table} on {endpoint}: {e:#}"));
+    Arc::new(store)
+}
+
+macro_rules! conformance {
+    ($($test:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $test() {
+                super::suite::$test(super::memory_store().await).await;
+            })*
+        }
+        mod dynamodb {
+            $(#[tokio::test]
+            async fn $test() {
+                super::suite::$test(super::dynamodb_store().await).await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    rooms_round_trip,
+    appending_updates_the_room,
+    appending_refuses_in_api_order,
+    concurrent_retries_store_one_message,
+    messages_page_both_ways,
+    status_changes_and_reads,
+    admin_lists_page_by_activity,
+    visitor_lists_are_scoped,
+    connections_come_and_go,
+    agents_are_inserted_once,
+);

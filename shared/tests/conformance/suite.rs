@@ -1,0 +1,633 @@
+//! What every store must do, whatever it is built on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared::ChatError;
+use shared::auth::{AgentIdentity, VisitorIdentity};
+use shared::clock::ManualClock;
+use shared::domain::{
+    Agent, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Limit,
+    Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId, RoomStatus,
+    SenderType, Subject, Timestamp, Username, VisitorId,
+};
+use shared::ports::{Appended, Clock, Connection, Party, Store};
+
+fn clock() -> ManualClock {
+    ManualClock::starting_at(Timestamp::from_unix_millis(1_800_000_000_000))
+}
+
+fn new_room(clock: &ManualClock, visitor: VisitorId) -> Room {
+    let id = clock.next_id();
+    Room {
+        id: RoomId::from_ulid(id),
+        visitor,
+        customer_name: CustomerName::parse("Ada").unwrap(),
+        customer_email: Some(CustomerEmail::parse("ada@example.com").unwrap()),
+        subject: Subject::parse("Billing").unwrap(),
+        status: RoomStatus::Open,
+        created_at: clock.now(),
+        updated_at: clock.now(),
+        last_message: None,
+        unread_count: 0,
+    }
+}
+
+fn message(
+    clock: &ManualClock,
+    room: RoomId,
+    sender: SenderType,
+    text: &str,
+    cmid: Option<&str>,
+) -> Message {
+    let id = clock.next_id();
+    Message {
+        id: MessageId::from_ulid(id),
+        room_id: room,
+        sender_type: sender,
+        sender_name: "Ada".to_owned(),
+        content: MessageContent::parse(text).unwrap(),
+        created_at: Timestamp::from_unix_millis(id.timestamp_ms() as i64),
+        client_msg_id: cmid.map(|c| ClientMsgId::parse(c).unwrap()),
+    }
+}
+
+fn visitor(clock: &ManualClock) -> VisitorId {
+    VisitorId::from_ulid(clock.next_id())
+}
+
+async fn open_room(store: &Arc<dyn Store>, clock: &ManualClock, owner: VisitorId) -> Room {
+    let room = new_room(clock, owner);
+    store.create_room(&room, None).await.unwrap();
+    room
+}
+
+pub async fn rooms_round_trip(store: Arc<dyn Store>) {
+    let clock = clock();
+    let plain = open_room(&store, &clock, visitor(&clock)).await;
+    assert_eq!(store.get_room(plain.id).await.unwrap(), Some(plain.clone()));
+
+    let mut with_first = new_room(&clock, visitor(&clock));
+    with_first.customer_email = None;
+    with_first.subject = None;
+    let first = message(&clock, with_first.id, SenderType::Customer, "hello", None);
+    let with_first = with_first.with_message(&first);
+    store.create_room(&with_first, Some(&first)).await.unwrap();
+    assert_eq!(
+        store.get_room(with_first.id).await.unwrap(),
+        Some(with_first.clone())
+    );
+    let page = store
+        .list_messages(with_first.id, MessageWindow::Newest, Limit::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(page.messages, vec![first]);
+
+    assert_eq!(
+        store
+            .get_room(RoomId::from_ulid(clock.next_id()))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn appending_updates_the_room(store: Arc<dyn Store>) {
+    let clock = clock();
+    let room = open_room(&store, &clock, visitor(&clock)).await;
+    clock.advance(Duration::from_millis(10));
+    let from_customer = message(&clock, room.id, SenderType::Customer, "one", None);
+    assert_eq!(
+        store
+            .append_message(&from_customer, Some(room.visitor))
+            .await
+            .unwrap(),
+        Appended::Stored
+    );
+    clock.advance(Duration::from_millis(10));
+    let from_agent = message(&clock, room.id, SenderType::Agent, "two", Some("a-1"));
+    assert_eq!(
+        store.append_message(&from_agent, None).await.unwrap(),
+        Appended::Stored
+    );
+    let stored = store.get_room(room.id).await.unwrap().unwrap();
+    assert_eq!(stored.unread_count, 1, "only customer messages are unread");
+    assert_eq!(stored.last_message, Some(from_agent.clone()));
+    assert_eq!(stored.updated_at, from_agent.created_at);
+    let page = store
+        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(page.messages, vec![from_customer, from_agent]);
+}
+
+pub async fn appending_refuses_in_api_order(store: Arc<dyn Store>) {
+    let clock = clock();
+    let owner = visitor(&clock);
+    let room = open_room(&store, &clock, owner).await;
+    let stranger = visitor(&clock);
+
+    let ghost = message(
+        &clock,
+        RoomId::from_ulid(clock.next_id()),
+        SenderType::Customer,
+        "x",
+        None,
+    );
+    assert!(matches!(
+        store.append_message(&ghost, None).await,
+        Err(ChatError::NotFound(_))
+    ));
+    let intruder = message(&clock, room.id, SenderType::Customer, "x", None);
+    assert!(matches!(
+        store.append_message(&intruder, Some(stranger)).await,
+        Err(ChatError::NotFound(_))
+    ));
+
+    let first = message(&clock, room.id, SenderType::Customer, "once", Some("c-1"));
+    assert_eq!(
+        store.append_message(&first, Some(owner)).await.unwrap(),
+        Appended::Stored
+    );
+    store
+        .set_room_status(room.id, RoomStatus::Closed, clock.now())
+        .await
+        .unwrap();
+    // A retry of a stored send is answered even once the room closed...
+    let retry = message(&clock, room.id, SenderType::Customer, "once", Some("c-1"));
+    assert_eq!(
+        store.append_message(&retry, Some(owner)).await.unwrap(),
+        Appended::Duplicate(first.clone())
+    );
+    // ...but never to another visitor, who learns nothing.
+    assert!(matches!(
+        store.append_message(&retry, Some(stranger)).await,
+        Err(ChatError::NotFound(_))
+    ));
+    let late = message(&clock, room.id, SenderType::Agent, "too late", Some("c-2"));
+    assert!(matches!(
+        store.append_message(&late, None).await,
+        Err(ChatError::Conflict(_))
+    ));
+
+    let page = store
+        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(page.messages, vec![first]);
+    assert_eq!(
+        store.get_room(room.id).await.unwrap().unwrap().unread_count,
+        1
+    );
+}
+
+pub async fn concurrent_retries_store_one_message(store: Arc<dyn Store>) {
+    let clock = clock();
+    let owner = visitor(&clock);
+    let room = open_room(&store, &clock, owner).await;
+    let attempts: Vec<Message> = (0..8)
+        .map(|_| {
+            message(
+                &clock,
+                room.id,
+                SenderType::Customer,
+                "racing",
+                Some("race"),
+            )
+        })
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for attempt in attempts {
+        let store = store.clone();
+        tasks.spawn(async move {
+            (
+                attempt.clone(),
+                store.append_message(&attempt, Some(owner)).await.unwrap(),
+            )
+        });
+    }
+    let outcomes = tasks.join_all().await;
+    let stored: Vec<&Message> = outcomes
+        .iter()
+        .filter(|(_, o)| *o == Appended::Stored)
+        .map(|(m, _)| m)
+        .collect();
+    assert_eq!(stored.len(), 1, "{outcomes:?}");
+    for (_, outcome) in &outcomes {
+        if let Appended::Duplicate(earlier) = outcome {
+            assert_eq!(earlier, stored[0]);
+        }
+    }
+    let page = store
+        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(page.messages, vec![stored[0].clone()]);
+    assert_eq!(
+        store.get_room(room.id).await.unwrap().unwrap().unread_count,
+        1
+    );
+}
+
+pub async fn messages_page_both_ways(store: Arc<dyn Store>) {
+    let clock = clock();
+    let room = open_room(&store, &clock, visitor(&clock)).await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let m = message(
+            &clock,
+            room.id,
+            SenderType::Customer,
+            &format!("m{i}"),
+            Some(&format!("c{i}")),
+        );
+        store.append_message(&m, None).await.unwrap();
+        ids.push(m.id);
+    }
+    let limit = Limit::parse(Some("10")).unwrap();
+    let page_ids = |page: &shared::domain::MessagePage<Message>| {
+        page.messages.iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+
+    let newest = store
+        .list_messages(room.id, MessageWindow::Newest, limit)
+        .await
+        .unwrap();
+    assert_eq!(page_ids(&newest), ids[15..]);
+    assert_eq!(newest.next, Some(ids[15]));
+    let older = store
+        .list_messages(room.id, MessageWindow::Before(ids[15]), limit)
+        .await
+        .unwrap();
+    assert_eq!(page_ids(&older), ids[5..15]);
+    assert_eq!(older.next, Some(ids[5]));
+    let oldest = store
+        .list_messages(room.id, MessageWindow::Before(ids[5]), limit)
+        .await
+        .unwrap();
+    assert_eq!(page_ids(&oldest), ids[..5]);
+    assert_eq!(oldest.next, None);
+
+    let after = store
+        .list_messages(room.id, MessageWindow::After(ids[4]), limit)
+        .await
+        .unwrap();
+    assert_eq!(page_ids(&after), ids[5..15]);
+    assert_eq!(after.next, Some(ids[14]));
+    let rest = store
+        .list_messages(room.id, MessageWindow::After(ids[14]), limit)
+        .await
+        .unwrap();
+    assert_eq!(page_ids(&rest), ids[15..]);
+    assert_eq!(rest.next, None);
+    let none = store
+        .list_messages(room.id, MessageWindow::After(ids[24]), limit)
+        .await
+        .unwrap();
+    assert!(none.messages.is_empty() && none.next.is_none());
+
+    // Exactly a page's worth: no next.
+    let exact = store
+        .list_messages(room.id, MessageWindow::Before(ids[10]), limit)
+        .await
+        .unwrap();
+    assert_eq!(page_ids(&exact), ids[..10]);
+    assert_eq!(exact.next, None);
+    // An id between messages (not one of them) is a position too.
+    let between = MessageId::from_ulid(ulid::Ulid::from_parts(
+        ids[3].ulid().timestamp_ms(),
+        ids[3].ulid().random() + 1,
+    ));
+    if between < ids[4] {
+        let from = store
+            .list_messages(
+                room.id,
+                MessageWindow::After(between),
+                Limit::parse(Some("1")).unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page_ids(&from), vec![ids[4]]);
+    }
+    // Another room's messages never show.
+    let other = open_room(&store, &clock, visitor(&clock)).await;
+    let page = store
+        .list_messages(other.id, MessageWindow::Newest, limit)
+        .await
+        .unwrap();
+    assert!(page.messages.is_empty() && page.next.is_none());
+}
+
+pub async fn status_changes_and_reads(store: Arc<dyn Store>) {
+    let clock = clock();
+    let owner = visitor(&clock);
+    let room = open_room(&store, &clock, owner).await;
+    for text in ["a", "b"] {
+        store
+            .append_message(
+                &message(&clock, room.id, SenderType::Customer, text, None),
+                Some(owner),
+            )
+            .await
+            .unwrap();
+    }
+    clock.advance(Duration::from_secs(1));
+    let closed = store
+        .set_room_status(room.id, RoomStatus::Closed, clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (closed.status, closed.updated_at),
+        (RoomStatus::Closed, clock.now())
+    );
+    clock.advance(Duration::from_secs(1));
+    let again = store
+        .set_room_status(room.id, RoomStatus::Closed, clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again, closed, "closing a closed room changes nothing");
+    let reopened = store
+        .set_room_status(room.id, RoomStatus::Open, clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (reopened.status, reopened.updated_at),
+        (RoomStatus::Open, clock.now())
+    );
+    assert_eq!(reopened.unread_count, 2);
+
+    let read = store.mark_room_read(room.id).await.unwrap().unwrap();
+    assert_eq!(read.unread_count, 0);
+    assert_eq!(
+        read.last_message.as_ref().map(|m| m.content.as_str()),
+        Some("b")
+    );
+    assert_eq!(
+        store.get_room(room.id).await.unwrap().unwrap().unread_count,
+        0
+    );
+
+    let ghost = RoomId::from_ulid(clock.next_id());
+    assert_eq!(store.mark_room_read(ghost).await.unwrap(), None);
+    assert_eq!(
+        store
+            .set_room_status(ghost, RoomStatus::Closed, clock.now())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.get_room(ghost).await.unwrap(),
+        None,
+        "nothing was created"
+    );
+}
+
+pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {
+    let clock = clock();
+    let mut rooms = Vec::new();
+    for _ in 0..7 {
+        clock.advance(Duration::from_millis(3));
+        rooms.push(open_room(&store, &clock, visitor(&clock)).await.id);
+    }
+    // Activity reorders: a message to the oldest, a close of the second.
+    clock.advance(Duration::from_millis(3));
+    store
+        .append_message(
+            &message(&clock, rooms[0], SenderType::Customer, "bump", None),
+            None,
+        )
+        .await
+        .unwrap();
+    clock.advance(Duration::from_millis(3));
+    store
+        .set_room_status(rooms[1], RoomStatus::Closed, clock.now())
+        .await
+        .unwrap();
+    let expected = vec![
+        rooms[1], rooms[0], rooms[6], rooms[5], rooms[4], rooms[3], rooms[2],
+    ];
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<PageCursor> = None;
+    loop {
+        let page = store
+            .list_rooms(None, Limit::parse(Some("3")).unwrap(), cursor.as_ref())
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 3);
+        seen.extend(page.items.iter().map(|r| r.id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+
+    let closed = store
+        .list_rooms(Some(RoomStatus::Closed), Limit::DEFAULT, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        closed.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![rooms[1]]
+    );
+    assert_eq!(closed.next, None);
+    let open_first = store
+        .list_rooms(
+            Some(RoomStatus::Open),
+            Limit::parse(Some("2")).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        open_first.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![rooms[0], rooms[6]]
+    );
+    let open_rest = store
+        .list_rooms(
+            Some(RoomStatus::Open),
+            Limit::DEFAULT,
+            open_first.next.as_ref(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        open_rest.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        expected[3..]
+    );
+    assert_eq!(open_rest.next, None);
+
+    for garbage in [
+        "bm9wZQ",
+        "x",
+        "MTIzLg",
+        "LTEuMDFKRDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA",
+    ] {
+        let cursor = PageCursor::parse(Some(garbage)).unwrap();
+        let refused = store
+            .list_rooms(None, Limit::DEFAULT, cursor.as_ref())
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(ChatError::Validation {
+                    field: "cursor",
+                    ..
+                })
+            ),
+            "{garbage}: {refused:?}"
+        );
+    }
+}
+
+pub async fn visitor_lists_are_scoped(store: Arc<dyn Store>) {
+    let clock = clock();
+    let (ada, bob) = (visitor(&clock), visitor(&clock));
+    let mut adas = Vec::new();
+    for _ in 0..5 {
+        clock.advance(Duration::from_millis(2));
+        adas.push(open_room(&store, &clock, ada).await.id);
+    }
+    let bobs = open_room(&store, &clock, bob).await.id;
+    clock.advance(Duration::from_millis(2));
+    store
+        .append_message(
+            &message(&clock, adas[1], SenderType::Customer, "bump", None),
+            Some(ada),
+        )
+        .await
+        .unwrap();
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_visitor_rooms(ada, Limit::parse(Some("2")).unwrap(), cursor.as_ref())
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|r| r.id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![adas[1], adas[4], adas[3], adas[2], adas[0]]);
+    let bob_page = store
+        .list_visitor_rooms(bob, Limit::DEFAULT, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        bob_page.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![bobs]
+    );
+    let nobody = store
+        .list_visitor_rooms(visitor(&clock), Limit::DEFAULT, None)
+        .await
+        .unwrap();
+    assert!(nobody.items.is_empty() && nobody.next.is_none());
+}
+
+pub async fn connections_come_and_go(store: Arc<dyn Store>) {
+    let clock = clock();
+    let owner = visitor(&clock);
+    let room = open_room(&store, &clock, owner).await;
+    let other_room = open_room(&store, &clock, owner).await;
+    let now = clock.now();
+    let customer = |id: &str, room: RoomId| Connection {
+        id: ConnectionId::parse(id).unwrap(),
+        party: Party::Customer {
+            visitor: VisitorIdentity {
+                id: owner,
+                name: CustomerName::parse("Ada").unwrap(),
+            },
+            room,
+        },
+        connected_at: now,
+        expires_at: now.plus_seconds(7800),
+    };
+    let agent = Connection {
+        id: ConnectionId::parse("QWdlbnQ=").unwrap(),
+        party: Party::Agent(AgentIdentity {
+            id: AgentId::from_ulid(clock.next_id()),
+            username: Username::parse("admin").unwrap(),
+            display_name: DisplayName::parse("Admin").unwrap(),
+            role: Role::Admin,
+        }),
+        connected_at: now,
+        expires_at: now.plus_seconds(7800),
+    };
+    let (tab1, tab2, elsewhere) = (
+        customer("VGFiMQ==", room.id),
+        customer("VGFiMg==", room.id),
+        customer("RWxzZQ==", other_room.id),
+    );
+    for connection in [&tab1, &tab2, &elsewhere, &agent] {
+        store.add_connection(connection).await.unwrap();
+    }
+    let mut in_room = store.room_connections(room.id, now).await.unwrap();
+    in_room.sort();
+    let mut expected = vec![tab1.id.clone(), tab2.id.clone()];
+    expected.sort();
+    assert_eq!(in_room, expected);
+    assert_eq!(
+        store.agent_connections(now).await.unwrap(),
+        vec![agent.id.clone()]
+    );
+    assert_eq!(
+        store.get_connection(&tab1.id, now).await.unwrap(),
+        Some(tab1.clone())
+    );
+    assert_eq!(
+        store.get_connection(&agent.id, now).await.unwrap(),
+        Some(agent.clone())
+    );
+
+    store.remove_connection(&tab1.id).await.unwrap();
+    store
+        .remove_connection(&ConnectionId::parse("bm9ib2R5").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.room_connections(room.id, now).await.unwrap(),
+        vec![tab2.id.clone()]
+    );
+    assert_eq!(store.get_connection(&tab1.id, now).await.unwrap(), None);
+
+    // Past their expiry, connections are gone on every read, removed or not.
+    let later = now.plus_seconds(7801);
+    assert!(
+        store
+            .room_connections(room.id, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.agent_connections(later).await.unwrap().is_empty());
+    assert_eq!(store.get_connection(&agent.id, later).await.unwrap(), None);
+}
+
+pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
+    let clock = clock();
+    let agent = Agent {
+        id: AgentId::from_ulid(clock.next_id()),
+        username: Username::parse("grace").unwrap(),
+        display_name: DisplayName::parse("Grace H.").unwrap(),
+        role: Role::Agent,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
+    };
+    assert_eq!(store.find_agent(&agent.username).await.unwrap(), None);
+    assert!(store.insert_agent_if_absent(&agent).await.unwrap());
+    let mut impostor = agent.clone();
+    impostor.id = AgentId::from_ulid(clock.next_id());
+    impostor.password_hash = "other".to_owned();
+    assert!(!store.insert_agent_if_absent(&impostor).await.unwrap());
+    assert_eq!(
+        store.find_agent(&agent.username).await.unwrap(),
+        Some(agent)
+    );
+}

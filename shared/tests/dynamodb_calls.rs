@@ -1,0 +1,187 @@
+//! The cost of a send does not grow with history: the DynamoDB calls of one send are counted
+//! (an SDK interceptor) with 10 and with 10,000 messages in the room, on a real DynamoDB Local.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use futures::StreamExt;
+use shared::ChatService;
+use shared::auth::{AgentIdentity, TokenKeys};
+use shared::aws::AwsSettings;
+use shared::clock::SystemClock;
+use shared::domain::{AgentId, ConnectionId, DisplayName, Role, Username};
+use shared::domain::{Message, MessageContent, MessageId, SenderType, Timestamp};
+use shared::input::{JsonObject, NewMessage, NewRoom};
+use shared::notify::FanoutNotifier;
+use shared::ports::{Clock, Connection, ConnectionStore, MessageStore, Party, PushError, Pusher};
+use shared::store::DynamoStore;
+
+/// Names every DynamoDB operation the client starts.
+#[derive(Debug, Default, Clone)]
+struct CallLog(Arc<Mutex<Vec<String>>>);
+
+impl CallLog {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+impl Intercept for CallLog {
+    fn name(&self) -> &'static str {
+        "CallLog"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let name = cfg.load::<Metadata>().map_or("?", |m| m.name()).to_owned();
+        self.0.lock().unwrap().push(name);
+        Ok(())
+    }
+}
+
+/// Every push arrives.
+struct Delivered;
+
+#[async_trait]
+impl Pusher for Delivered {
+    async fn push(&self, _: &ConnectionId, _: &[u8]) -> Result<(), PushError> {
+        Ok(())
+    }
+}
+
+fn say(text: &str) -> NewMessage {
+    let body = serde_json::json!({ "content": text }).to_string();
+    NewMessage::parse(&JsonObject::parse(body.as_bytes()).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
+    let endpoint = std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| {
+        panic!("DYNAMODB_ENDPOINT is not set: run infra/test.sh, which starts DynamoDB Local")
+    });
+    let calls = CallLog::default();
+    let table = format!("calls-{}", ulid::Ulid::new());
+    let config = DynamoStore::client_config(&AwsSettings::local(), Some(&endpoint))
+        .interceptor(calls.clone())
+        .build();
+    let store = Arc::new(DynamoStore::new(
+        aws_sdk_dynamodb::Client::from_conf(config),
+        table.clone(),
+    ));
+    shared::store::dynamodb::table::ensure_table(store.client(), &table)
+        .await
+        .unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let notifier = Arc::new(FanoutNotifier::new(
+        store.clone(),
+        Arc::new(Delivered),
+        clock.clone(),
+    ));
+    let chat = ChatService::new(
+        store.clone(),
+        notifier,
+        clock.clone(),
+        TokenKeys::new(b"a secret of thirty-two bytes, yes"),
+    );
+
+    let new_room =
+        NewRoom::parse(&JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap()).unwrap();
+    let created = chat.create_room(None, new_room).await.unwrap();
+    let visitor = chat.visitor(Some(&created.customer_token)).unwrap();
+    let room = created.room.id;
+    let now = clock.now();
+    let agent = AgentIdentity {
+        id: AgentId::from_ulid(clock.next_id()),
+        username: Username::parse("admin").unwrap(),
+        display_name: DisplayName::parse("Admin").unwrap(),
+        role: Role::Admin,
+    };
+    for (id, party) in [
+        (
+            "Y3VzdG9tZXI=",
+            Party::Customer {
+                visitor: visitor.clone(),
+                room,
+            },
+        ),
+        ("YWdlbnQ=", Party::Agent(agent.clone())),
+    ] {
+        let connection = Connection {
+            id: ConnectionId::parse(id).unwrap(),
+            party,
+            connected_at: now,
+            expires_at: now.plus_seconds(3600),
+        };
+        store.add_connection(&connection).await.unwrap();
+    }
+
+    // History is written through the store port (one TransactWriteItems each), many at once.
+    let fill = |count: usize| {
+        let (store, clock, visitor) = (store.clone(), clock.clone(), visitor.clone());
+        async move {
+            futures::stream::iter(0..count)
+                .for_each_concurrent(64, |i| {
+                    let (store, clock, visitor) = (store.clone(), clock.clone(), visitor.clone());
+                    async move {
+                        let id = clock.next_id();
+                        let message = Message {
+                            id: MessageId::from_ulid(id),
+                            room_id: room,
+                            sender_type: SenderType::Customer,
+                            sender_name: "Ada".to_owned(),
+                            content: MessageContent::parse(&format!("history {i}")).unwrap(),
+                            created_at: Timestamp::from_unix_millis(id.timestamp_ms() as i64),
+                            client_msg_id: None,
+                        };
+                        store
+                            .append_message(&message, Some(visitor.id))
+                            .await
+                            .unwrap();
+                    }
+                })
+                .await;
+        }
+    };
+
+    let mut costs = Vec::new();
+    for (fill_count, total) in [(10, 10), (9_990, 10_000)] {
+        fill(fill_count).await;
+        calls.take();
+        chat.send_as_visitor(&visitor, room, say("measured"))
+            .await
+            .unwrap();
+        let customer_send = calls.take();
+        chat.send_as_agent(&agent, room, say("measured reply"))
+            .await
+            .unwrap();
+        let agent_send = calls.take();
+        println!(
+            "with {total} messages: customer send {customer_send:?}, agent send {agent_send:?}"
+        );
+        costs.push((customer_send, agent_send));
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "the cost of a send grew with the room's history"
+    );
+    let (customer_send, agent_send) = &costs[0];
+    assert!(
+        customer_send.len() <= 3 && agent_send.len() <= 3,
+        "{costs:?}"
+    );
+    assert_eq!(
+        customer_send
+            .iter()
+            .filter(|c| *c == "TransactWriteItems")
+            .count(),
+        1
+    );
+    assert!(customer_send.iter().all(|c| c != "Scan"));
+}
