@@ -1,8 +1,43 @@
 #!/usr/bin/env bash
 # The one command that runs every test of the project (README: "Run every test").
-# Whatever a test needs, this script installs and starts; nothing is skipped silently.
+# Whatever a test needs, this script installs and starts; nothing is skipped silently: if
+# DynamoDB Local cannot start, the run fails and says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== unit, handler and black-box API tests (cargo test --workspace)"
+log_dir=$(mktemp -d)
+cleanup() {
+  if [ -n "${dynamodb_pid:-}" ]; then kill "$dynamodb_pid" 2>/dev/null || true; fi
+  rm -rf "$log_dir"
+}
+trap cleanup EXIT
+
+if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
+  echo "== starting DynamoDB Local"
+  infra/dynamodb-local.sh install
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  infra/dynamodb-local.sh start "$port" >"$log_dir/dynamodb.log" 2>&1 &
+  dynamodb_pid=$!
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    if ! kill -0 "$dynamodb_pid" 2>/dev/null; then
+      echo "DynamoDB Local exited before it answered:" >&2
+      cat "$log_dir/dynamodb.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "DynamoDB Local did not answer on port $port within 60 s:" >&2
+    cat "$log_dir/dynamodb.log" >&2
+    exit 1
+  fi
+  export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+fi
+echo "== DynamoDB at $DYNAMODB_ENDPOINT"
+
+echo "== unit, conformance (memory and DynamoDB), handler and black-box tests on the memory store"
 cargo test --workspace --locked
+
+echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store"
+TEST_STORE=dynamodb cargo test --locked -p api-tests

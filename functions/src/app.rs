@@ -8,7 +8,9 @@ use shared::aws::AwsSettings;
 use shared::clock::SystemClock;
 use shared::notify::{ApiGatewayPusher, FanoutNotifier};
 use shared::ports::{Clock, PushError, Pusher, Store};
-use shared::store::MemoryStore;
+use shared::store::DynamoStore;
+
+use anyhow::Context;
 
 use crate::Config;
 
@@ -30,20 +32,20 @@ impl App {
         Self { chat, fanout }
     }
 
-    /// The app of a deployed function: pushes through API Gateway's Management API at
-    /// `WEBSOCKET_ENDPOINT`.
+    /// The app of a deployed function: the DynamoDB table `TABLE_NAME`, pushes through API
+    /// Gateway's Management API at `WEBSOCKET_ENDPOINT`. SDK clients are built here, once.
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
-        tracing::warn!(
-            "no persistent store is configured: this process keeps its chat in memory only"
-        );
+        let aws = AwsSettings::from_env()?;
+        let table = config.table_name.clone().context("TABLE_NAME is not set")?;
+        let store = Arc::new(DynamoStore::connect(&aws, config.dynamodb_endpoint.as_deref(), table));
         let pusher: Arc<dyn Pusher> = match &config.websocket_endpoint {
-            Some(endpoint) => Arc::new(ApiGatewayPusher::new(endpoint, &AwsSettings::from_env()?)),
+            Some(endpoint) => Arc::new(ApiGatewayPusher::new(endpoint, &aws)),
             None => {
                 tracing::warn!("WEBSOCKET_ENDPOINT is not set: events are not pushed");
                 Arc::new(NoConnections)
             }
         };
-        Ok(Self::new(config, Arc::new(MemoryStore::new()), pusher))
+        Ok(Self::new(config, store, pusher))
     }
 }
 

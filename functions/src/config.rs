@@ -11,12 +11,24 @@ pub struct Config {
     pub jwt_secret: Vec<u8>,
     /// Where API Gateway's Management API is (`WEBSOCKET_ENDPOINT`), for pushes.
     pub websocket_endpoint: Option<String>,
+    /// The DynamoDB table (`TABLE_NAME`).
+    pub table_name: Option<String>,
+    /// A DynamoDB other than the region's, such as DynamoDB Local (`DYNAMODB_ENDPOINT`).
+    pub dynamodb_endpoint: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config").finish_non_exhaustive()
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("websocket_endpoint", &self.websocket_endpoint)
+            .field("dynamodb_endpoint", &self.dynamodb_endpoint)
+            .finish_non_exhaustive()
     }
+}
+
+fn optional(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
 impl Config {
@@ -25,7 +37,9 @@ impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         let secret = std::env::var("JWT_SECRET").context("JWT_SECRET is not set")?;
         let mut config = Self::with_secret(secret.into_bytes())?;
-        config.websocket_endpoint = std::env::var("WEBSOCKET_ENDPOINT").ok();
+        config.table_name = Some(optional("TABLE_NAME").context("TABLE_NAME is not set")?);
+        config.websocket_endpoint = optional("WEBSOCKET_ENDPOINT");
+        config.dynamodb_endpoint = optional("DYNAMODB_ENDPOINT");
         Ok(config)
     }
 
@@ -36,6 +50,8 @@ impl Config {
         Ok(Self {
             jwt_secret,
             websocket_endpoint: None,
+            table_name: None,
+            dynamodb_endpoint: None,
         })
     }
 }

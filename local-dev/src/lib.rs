@@ -3,6 +3,7 @@
 
 mod http_api;
 mod options;
+mod store;
 mod telemetry;
 pub mod websocket;
 
@@ -15,11 +16,11 @@ use shared::aws::AwsSettings;
 use shared::domain::{DisplayName, Role, Username};
 use shared::notify::ApiGatewayPusher;
 use shared::ports::Pusher;
-use shared::store::MemoryStore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use options::{Options, PushMode};
+pub use store::{DynamoDbLocal, StoreChoice};
 pub use telemetry::init_tracing;
 
 /// The agent every local-dev starts with.
@@ -29,6 +30,8 @@ pub const DEFAULT_AGENT: (&str, &str) = ("admin", "admin123");
 pub struct Server {
     pub addr: SocketAddr,
     pub task: JoinHandle<std::io::Result<()>>,
+    /// The DynamoDB Local this server started, if it did: stopped with the server.
+    pub dynamodb_local: Option<DynamoDbLocal>,
 }
 
 /// Builds the app, seeds the default agent and starts serving on `options.addr` (port 0 picks
@@ -47,7 +50,8 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
             &AwsSettings::local(),
         )),
     };
-    let app = App::new(&options.config, Arc::new(MemoryStore::new()), pusher);
+    let opened = store::open(&options.store).await?;
+    let app = App::new(&options.config, opened.store, pusher);
     seed_default_agent(&app).await?;
     let router =
         http_api::router(app.clone()).merge(websocket::router(app, registry, options.ws_limits));
@@ -59,7 +63,11 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         .with_graceful_shutdown(shutdown_signal())
         .await
     });
-    Ok(Server { addr, task })
+    Ok(Server {
+        addr,
+        task,
+        dynamodb_local: opened.dynamodb_local,
+    })
 }
 
 async fn seed_default_agent(app: &App) -> anyhow::Result<()> {

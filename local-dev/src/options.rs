@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, bail};
 use functions::Config;
 
+use crate::store::StoreChoice;
 use crate::websocket::Limits;
 
 /// Signs tokens when `JWT_SECRET` is not set. Public, so never for a deployment.
@@ -15,6 +16,7 @@ pub struct Options {
     pub config: Config,
     pub push: PushMode,
     pub ws_limits: Limits,
+    pub store: StoreChoice,
 }
 
 /// How the functions push to WebSocket connections.
@@ -28,11 +30,17 @@ pub enum PushMode {
 }
 
 const USAGE: &str = "\
-usage: local-dev [--addr HOST:PORT] [--port PORT] [--push in-process|management-api]
+usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
+                 [--dynamodb-endpoint URL] [--table NAME] [--push in-process|management-api]
                  [--ws-idle-timeout SECONDS] [--ws-max-lifetime SECONDS]
 
   --addr HOST:PORT           where to listen (env LOCAL_DEV_ADDR; default 127.0.0.1:8001)
   --port PORT                listen on 127.0.0.1:PORT
+  --store STORE              memory (default: nothing to set up, gone at exit) or dynamodb
+                             (env LOCAL_DEV_STORE)
+  --dynamodb-endpoint URL    the DynamoDB to use with --store dynamodb (env DYNAMODB_ENDPOINT);
+                             without one, local-dev starts a DynamoDB Local and stops it at exit
+  --table NAME               the table, created when missing (env TABLE_NAME; default chat-local)
   --push MODE                how functions push to sockets: in-process (default), or
                              management-api (the AWS SDK through this server's @connections)
   --ws-idle-timeout SECONDS  close a WebSocket silent this long (default 600, as API Gateway)
@@ -51,6 +59,7 @@ impl Options {
                 .expect("the development secret is long enough"),
             push: PushMode::InProcess,
             ws_limits: Limits::default(),
+            store: StoreChoice::Memory,
         }
     }
 
@@ -60,6 +69,10 @@ impl Options {
             Ok(raw) => raw.parse().context("LOCAL_DEV_ADDR must be HOST:PORT")?,
             Err(_) => SocketAddr::from(([127, 0, 0, 1], 8001)),
         };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut store = env("LOCAL_DEV_STORE").unwrap_or_else(|| "memory".to_owned());
+        let mut endpoint = env("DYNAMODB_ENDPOINT");
+        let mut table = env("TABLE_NAME").unwrap_or_else(|| "chat-local".to_owned());
         let mut push = PushMode::InProcess;
         let mut ws_limits = Limits::default();
         let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
@@ -83,6 +96,9 @@ impl Options {
                         .parse()
                         .context("--port must be a number")?,
                 ),
+                "--store" => store = value("--store")?,
+                "--dynamodb-endpoint" => endpoint = Some(value("--dynamodb-endpoint")?),
+                "--table" => table = value("--table")?,
                 "--push" => {
                     push = match value("--push")?.as_str() {
                         "in-process" => PushMode::InProcess,
@@ -107,6 +123,11 @@ impl Options {
         }
         let mut options = Self::local(addr);
         options.push = push;
+        options.store = match store.as_str() {
+            "memory" => StoreChoice::Memory,
+            "dynamodb" => StoreChoice::DynamoDb { endpoint, table },
+            other => bail!("--store takes memory or dynamodb, not {other}"),
+        };
         options.ws_limits = ws_limits;
         match std::env::var("JWT_SECRET") {
             Ok(secret) => options.config = Config::with_secret(secret.into_bytes())?,

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod dynamodb;
 mod messages;
 mod protocol;
 mod rooms;

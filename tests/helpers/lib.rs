@@ -17,6 +17,8 @@ pub struct TestApp {
     pub base: String,
     pub addr: SocketAddr,
     client: reqwest::Client,
+    /// Keeps a DynamoDB Local that the server started alive as long as the test.
+    _server: local_dev::Server,
 }
 
 /// An answer: status, headers and the JSON body (`Value::Null` when there is none).
@@ -61,16 +63,37 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Starts a local-dev on 127.0.0.1:0 with options changed by `adjust`.
+///
+/// `TEST_STORE=dynamodb` runs it on the DynamoDB store, a fresh table on the DynamoDB Local at
+/// `DYNAMODB_ENDPOINT` (infra/test.sh starts one); without the endpoint, that fails loudly.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut local_dev::Options)) -> TestApp {
     let mut options = local_dev::Options::local(SocketAddr::from(([127, 0, 0, 1], 0)));
     options.config = Config::with_secret(SECRET.to_vec()).unwrap();
+    if std::env::var("TEST_STORE").as_deref() == Ok("dynamodb") {
+        let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect(
+            "TEST_STORE=dynamodb needs DYNAMODB_ENDPOINT: run infra/test.sh, which starts DynamoDB Local",
+        );
+        options.store = local_dev::StoreChoice::DynamoDb {
+            endpoint: Some(endpoint),
+            table: format!("api-{}", ulid_like()),
+        };
+    }
     adjust(&mut options);
     let server = local_dev::start(options).await.expect("local-dev starts");
     TestApp {
         base: format!("http://{}", server.addr),
         addr: server.addr,
         client: reqwest::Client::new(),
+        _server: server,
     }
+}
+
+/// A table name no other test uses.
+fn ulid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{nanos}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 impl TestApp {
