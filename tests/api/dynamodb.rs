@@ -14,11 +14,23 @@ async fn local_dev_starts_its_own_dynamodb_local_and_serves_the_api_from_it() {
     .await;
     let agent = app.agent_token().await;
     let (room, token) = app.open_room("Ada").await;
-    assert_eq!(app.customer_says(&room, &token, "stored in DynamoDB").await.status, 201);
+    assert_eq!(
+        app.customer_says(&room, &token, "stored in DynamoDB")
+            .await
+            .status,
+        201
+    );
     let rooms = app.get("/api/admin/chat-rooms/", Some(&agent)).await;
-    assert_eq!(rooms.body["rooms"][0]["last_message"]["content"], "stored in DynamoDB");
+    assert_eq!(
+        rooms.body["rooms"][0]["last_message"]["content"],
+        "stored in DynamoDB"
+    );
     let closed = app
-        .post(&format!("/api/admin/chat-rooms/{room}/close/"), Some(&agent), json!({}))
+        .post(
+            &format!("/api/admin/chat-rooms/{room}/close/"),
+            Some(&agent),
+            json!({}),
+        )
         .await;
     assert_eq!(closed.body["status"], "closed");
 }
