@@ -12,6 +12,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+echo "== template.yaml: cfn-lint and sam validate --lint"
+infra/lint-template.sh
+
 if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
   echo "== starting DynamoDB Local"
   infra/dynamodb-local.sh install

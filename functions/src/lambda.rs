@@ -25,6 +25,13 @@ pub async fn serve(function: &str) -> Result<(), lambda_runtime::Error> {
             }))
             .await
         }
+        Function::Invoke(handler) => {
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+                let app = app.clone();
+                async move { handler(app, event.payload).await }
+            }))
+            .await
+        }
         Function::WebSocket(handler) => {
             lambda_runtime::run(service_fn(
                 move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {

@@ -6,6 +6,7 @@ pub mod app;
 pub mod config;
 pub mod http;
 pub mod lambda;
+pub mod operations;
 pub mod routes;
 pub mod ws;
 

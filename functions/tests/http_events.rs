@@ -1,0 +1,238 @@
+//! Every REST handler, fed the HTTP API (payload format 2.0) event API Gateway sends it, from
+//! the fixtures in `fixtures/http/<function>.json`, converted by lambda_http itself.
+
+use std::sync::Arc;
+
+use functions::routes::ROUTES;
+use functions::{App, Config};
+use serde_json::{Value, json};
+use shared::domain::{DisplayName, Role, Username};
+use shared::ports::{PushError, Pusher};
+use shared::store::MemoryStore;
+
+const SECRET: &[u8] = b"the handler tests' secret, 32+ bytes long";
+
+struct NobodyListens;
+
+#[async_trait::async_trait]
+impl Pusher for NobodyListens {
+    async fn push(&self, _: &shared::domain::ConnectionId, _: &[u8]) -> Result<(), PushError> {
+        Err(PushError::Gone)
+    }
+}
+
+/// The fixture of `function`, its placeholders filled in, as lambda_http reads API Gateway's JSON.
+fn event(
+    function: &str,
+    token: &str,
+    room: &str,
+    query: &str,
+    body: &Value,
+) -> lambda_http::Request {
+    let path = format!(
+        "{}/tests/fixtures/http/{function}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture = std::fs::read_to_string(path).unwrap();
+    let body = serde_json::to_string(&body.to_string()).unwrap();
+    let text = fixture
+        .replace("{{TOKEN}}", token)
+        .replace("{{ROOM_ID}}", room)
+        .replace("{{QUERY}}", query)
+        .replace("{{BODY}}", &body[1..body.len() - 1]);
+    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}'s fixture: {e}"))
+}
+
+fn json_of(response: &lambda_http::Response<lambda_http::Body>) -> Value {
+    match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+        other => panic!("not a text body: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_rest_handler_answers_its_api_gateway_event() {
+    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    let app = App::new(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(NobodyListens),
+    );
+    app.chat
+        .ensure_agent(
+            Username::parse("admin").unwrap(),
+            "admin123".into(),
+            DisplayName::parse("Admin").unwrap(),
+            Role::Admin,
+        )
+        .await
+        .unwrap();
+    let input = shared::input::NewRoom::parse(
+        &shared::input::JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap(),
+    )
+    .unwrap();
+    let created = app.chat.create_room(None, input).await.unwrap();
+    let (room, customer) = (created.room.id.to_string(), created.customer_token);
+    let login = shared::input::Login::parse(
+        &shared::input::JsonObject::parse(br#"{"username":"admin","password":"admin123"}"#)
+            .unwrap(),
+    )
+    .unwrap();
+    let session = app.chat.login(login).await.unwrap();
+    let (agent, refresh) = (session.access, session.refresh);
+
+    // In the route table's order: (token, query, body, status, what the body shows).
+    type Shows<'a> = Box<dyn Fn(&Value) -> bool + 'a>;
+    let cases: Vec<(&str, &str, Value, u16, Shows)> = vec![
+        (
+            "",
+            "",
+            json!({"username": "admin", "password": "admin123"}),
+            200,
+            Box::new(|b: &Value| b["access"].is_string()),
+        ),
+        (
+            "",
+            "",
+            json!({"refresh": refresh}),
+            200,
+            Box::new(|b: &Value| b["access"].is_string()),
+        ),
+        (
+            "",
+            "",
+            json!({"customer_name": "Bob", "message": "Hi"}),
+            201,
+            Box::new(|b: &Value| b["room"]["last_message"]["content"] == "Hi"),
+        ),
+        (
+            &customer,
+            "limit=10",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["rooms"][0]["id"] == room.as_str()),
+        ),
+        (
+            &customer,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["id"] == room.as_str() && b.get("unread_count").is_none()),
+        ),
+        (
+            &customer,
+            "",
+            json!({"content": "hello", "client_msg_id": "fx-1"}),
+            201,
+            Box::new(|b: &Value| b["client_msg_id"] == "fx-1"),
+        ),
+        (
+            &customer,
+            "limit=5",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["messages"][0]["content"] == "hello"),
+        ),
+        (
+            &agent,
+            "status=open",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["rooms"].as_array().is_some_and(|r| r.len() == 2)),
+        ),
+        (
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["unread_count"] == 1),
+        ),
+        (
+            &agent,
+            "after=",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["messages"].as_array().is_some_and(|m| m.len() == 1)),
+        ),
+        (
+            &agent,
+            "",
+            json!({"content": "hi Ada"}),
+            201,
+            Box::new(|b: &Value| b["sender_type"] == "agent"),
+        ),
+        (
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["unread_count"] == 0 && b["read_up_to"].is_string()),
+        ),
+        (
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["status"] == "closed"),
+        ),
+        (
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["status"] == "open"),
+        ),
+    ];
+    assert_eq!(cases.len(), ROUTES.len());
+    for (route, (token, query, body, status, shows)) in ROUTES.iter().zip(cases) {
+        let request = event(route.function, token, &room, query, &body);
+        let response = (route.handler)(app.clone(), request).await;
+        let answer = json_of(&response);
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "{}: {answer}",
+            route.function
+        );
+        assert!(shows(&answer), "{}: {answer}", route.function);
+    }
+}
+
+#[test]
+fn each_fixture_is_its_routes_event() {
+    for route in ROUTES {
+        let path = format!(
+            "{}/tests/fixtures/http/{}.json",
+            env!("CARGO_MANIFEST_DIR"),
+            route.function
+        );
+        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(fixture["version"], "2.0");
+        assert_eq!(
+            fixture["routeKey"],
+            format!("{} {}", route.method, route.path)
+        );
+        assert_eq!(
+            fixture["requestContext"]["http"]["method"],
+            route.method.as_str()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_token_in_a_real_event_is_401_with_the_error_body() {
+    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    let app = App::new(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(NobodyListens),
+    );
+    let route = ROUTES
+        .iter()
+        .find(|r| r.function == "admin-list-rooms")
+        .unwrap();
+    let response =
+        (route.handler)(app, event(route.function, "forged", "", "", &json!(null))).await;
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(json_of(&response)["error"]["code"], "unauthorized");
+}
