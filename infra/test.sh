@@ -44,3 +44,8 @@ cargo test --workspace --locked
 
 echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store"
 TEST_STORE=dynamodb cargo test --locked -p api-tests
+
+echo "== browser tests: the console and the customer chat in headless Chromium"
+infra/install-browser.sh
+cargo build --locked -p local-dev
+(cd tests/browser && node --test --test-concurrency=1)

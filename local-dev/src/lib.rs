@@ -5,6 +5,7 @@ mod http_api;
 mod options;
 mod store;
 mod telemetry;
+mod web;
 pub mod websocket;
 
 use std::net::SocketAddr;
@@ -53,8 +54,9 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     let opened = store::open(&options.store).await?;
     let app = App::new(&options.config, opened.store, pusher);
     seed_default_agent(&app).await?;
-    let router =
-        http_api::router(app.clone()).merge(websocket::router(app, registry, options.ws_limits));
+    let router = http_api::router(app.clone())
+        .merge(websocket::router(app, registry, options.ws_limits))
+        .merge(web::router());
     let task = tokio::spawn(async move {
         axum::serve(
             listener,

@@ -24,16 +24,24 @@ pub trait RoomStore: Send + Sync {
 
     async fn get_room(&self, id: RoomId) -> Result<Option<Room>, ChatError>;
 
-    /// Sets the status and records the activity. `None` when there is no such room.
+    /// Sets the status and, if it changed, records the activity. `None` when there is no
+    /// such room.
     async fn set_room_status(
         &self,
         id: RoomId,
         status: RoomStatus,
         at: Timestamp,
-    ) -> Result<Option<Room>, ChatError>;
+    ) -> Result<Option<StatusChange>, ChatError>;
 
     /// Resets the unread count. `None` when there is no such room.
     async fn mark_room_read(&self, id: RoomId) -> Result<Option<Room>, ChatError>;
+}
+
+/// A room after a status change, and whether the status was another before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChange {
+    pub room: Room,
+    pub changed: bool,
 }
 
 /// Listing rooms, most recent activity first (then newest id first).
@@ -70,7 +78,7 @@ pub trait MessageStore: Send + Sync {
     /// Appends `message` to its room as one unit with the room's last message, activity and
     /// unread count. In this order: no such room, or (with `owner`) a room of another visitor,
     /// is `NotFound`; a `client_msg_id` already used in that room answers `Duplicate`; a closed
-    /// room is `Conflict`. The checks and the write are one atomic step, so a send costs no
+    /// room is `Conflict`, except for system messages (which tell that it closed). The checks and the write are one atomic step, so a send costs no
     /// read before it.
     async fn append_message(
         &self,

@@ -205,8 +205,14 @@ async fn closed_rooms_refuse_messages_from_customers_and_agents() {
     )
     .await
     .assert_error(409, "conflict", None);
+    // Nothing was stored but the notice of the close, which tells the customer.
     let page = app.get(&messages_path(&room, ""), Some(&token)).await;
-    assert_eq!(page.body["messages"], json!([]));
+    assert_eq!(
+        api_tests::contents(&page.body),
+        vec!["Admin closed the conversation"]
+    );
+    assert_eq!(page.body["messages"][0]["sender_type"], "system");
+    assert_eq!(closed.body["last_message"], page.body["messages"][0]);
     app.post(
         &format!("/api/admin/chat-rooms/{room}/reopen/"),
         Some(&agent),
@@ -216,6 +222,15 @@ async fn closed_rooms_refuse_messages_from_customers_and_agents() {
     assert_eq!(
         app.customer_says(&room, &token, "hello again").await.status,
         201
+    );
+    let page = app.get(&messages_path(&room, ""), Some(&token)).await;
+    assert_eq!(
+        api_tests::contents(&page.body),
+        vec![
+            "Admin closed the conversation",
+            "Admin reopened the conversation",
+            "hello again"
+        ]
     );
 }
 

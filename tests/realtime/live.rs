@@ -203,7 +203,8 @@ async fn read_receipts_reach_the_customer_and_room_changes_reach_agents() {
     assert_eq!(customer.next_event().await["type"], "read");
     assert_eq!(agent.next_event().await["type"], "room_updated");
 
-    // close and reopen: room_updated to agents only.
+    // close and reopen: the notice (a system message) to everyone in the room, and
+    // room_updated to agents only.
     for (action, status) in [("close", "closed"), ("reopen", "open")] {
         app.post(
             &format!("/api/admin/chat-rooms/{room}/{action}/"),
@@ -211,11 +212,16 @@ async fn read_receipts_reach_the_customer_and_room_changes_reach_agents() {
             json!({}),
         )
         .await;
+        let notice = customer.next_event().await;
+        assert_eq!(notice["type"], "message");
+        assert_eq!(notice["message"]["sender_type"], "system");
+        assert_eq!(agent.next_event().await, notice);
         let event = agent.next_event().await;
         assert_eq!(
             (event["type"].as_str(), event["room"]["status"].as_str()),
             (Some("room_updated"), Some(status))
         );
+        assert_eq!(event["room"]["last_message"], notice["message"]);
     }
     customer.assert_silent(QUIET).await;
 }

@@ -74,8 +74,11 @@ pub async fn mark_as_read(app: App, request: Request) -> Response<Body> {
 
 async fn set_status(app: App, request: Request, status: RoomStatus) -> Response<Body> {
     respond(&request, async {
-        app.chat.agent(bearer(&request))?;
-        let room = app.chat.set_status(room_id(&request)?, status).await?;
+        let agent = app.chat.agent(bearer(&request))?;
+        let room = app
+            .chat
+            .set_status(&agent, room_id(&request)?, status)
+            .await?;
         Ok(ok(views::room(&room, Viewer::Agent)))
     })
     .await

@@ -2,8 +2,8 @@
 
 use crate::auth::AgentIdentity;
 use crate::domain::{
-    Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId,
-    RoomStatus, SenderType,
+    Limit, Message, MessageContent, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room,
+    RoomId, RoomStatus, SenderType,
 };
 use crate::error::ChatError;
 use crate::input::NewMessage;
@@ -67,13 +67,35 @@ impl ChatService {
         Ok(read_up_to)
     }
 
-    /// Closes or reopens a room; doing it again changes nothing.
-    pub async fn set_status(&self, room: RoomId, status: RoomStatus) -> Result<Room, ChatError> {
-        let room = self
+    /// Closes or reopens a room; doing it again changes nothing. A change is told in the room
+    /// itself with a system message, which is how the customer learns of it (`room_updated`
+    /// goes to agents only).
+    pub async fn set_status(
+        &self,
+        agent: &AgentIdentity,
+        room: RoomId,
+        status: RoomStatus,
+    ) -> Result<Room, ChatError> {
+        let change = self
             .store
             .set_room_status(room, status, self.clock.now())
             .await?
             .ok_or_else(ChatError::room_not_found)?;
+        if !change.changed {
+            return Ok(change.room);
+        }
+        let notice = match status {
+            RoomStatus::Closed => format!("{} closed the conversation", agent.display_name),
+            RoomStatus::Open => format!("{} reopened the conversation", agent.display_name),
+        };
+        let input = NewMessage {
+            content: MessageContent::parse(&notice)?,
+            client_msg_id: None,
+        };
+        let sent = self
+            .send(room, (SenderType::System, "System".to_owned()), input, None)
+            .await?;
+        let room = change.room.with_message(&sent.message);
         self.notifier
             .publish(Event::RoomUpdated { room: room.clone() })
             .await;

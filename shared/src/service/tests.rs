@@ -191,7 +191,11 @@ async fn closed_rooms_refuse_messages_from_both_sides_until_reopened() {
     let f = fixture();
     let agent = f.seeded_agent().await;
     let (ada, room) = f.open_room("Ada").await;
-    let closed = f.chat.set_status(room, RoomStatus::Closed).await.unwrap();
+    let closed = f
+        .chat
+        .set_status(&agent, room, RoomStatus::Closed)
+        .await
+        .unwrap();
     assert_eq!(closed.status, RoomStatus::Closed);
     assert!(matches!(
         f.chat.send_as_visitor(&ada, room, say("hi", None)).await,
@@ -201,7 +205,10 @@ async fn closed_rooms_refuse_messages_from_both_sides_until_reopened() {
         f.chat.send_as_agent(&agent, room, say("hi", None)).await,
         Err(ChatError::Conflict(_))
     ));
-    f.chat.set_status(room, RoomStatus::Open).await.unwrap();
+    f.chat
+        .set_status(&agent, room, RoomStatus::Open)
+        .await
+        .unwrap();
     let sent = f
         .chat
         .send_as_agent(&agent, room, say("back", None))
@@ -255,7 +262,10 @@ async fn admin_list_is_most_recent_activity_first_and_filters_by_status() {
         .unwrap();
     f.clock.advance(Duration::from_millis(5));
     let (_, c) = f.open_room("C").await;
-    f.chat.set_status(c, RoomStatus::Closed).await.unwrap();
+    f.chat
+        .set_status(&agent, c, RoomStatus::Closed)
+        .await
+        .unwrap();
     let all = f.chat.rooms(None, Limit::DEFAULT, None).await.unwrap();
     let ids: Vec<RoomId> = all.items.iter().map(|r| r.id).collect();
     assert_eq!(ids, vec![c, a, b]);

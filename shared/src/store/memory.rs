@@ -10,11 +10,12 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Agent, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
-    PageCursor, Room, RoomId, RoomStatus, Timestamp, Username, VisitorId,
+    PageCursor, Room, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
 };
 use crate::error::ChatError;
 use crate::ports::{
     AgentStore, Appended, Connection, ConnectionStore, MessageStore, Party, RoomLister, RoomStore,
+    StatusChange,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -171,13 +172,16 @@ impl RoomStore for MemoryStore {
         id: RoomId,
         status: RoomStatus,
         at: Timestamp,
-    ) -> Result<Option<Room>, ChatError> {
-        Ok(self.state().update_room(id, |room| {
+    ) -> Result<Option<StatusChange>, ChatError> {
+        let mut changed = false;
+        let room = self.state().update_room(id, |room| {
             if room.status != status {
                 room.status = status;
                 room.updated_at = at.max(room.updated_at);
+                changed = true;
             }
-        }))
+        });
+        Ok(room.map(|room| StatusChange { room, changed }))
     }
 
     async fn mark_room_read(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
@@ -242,7 +246,7 @@ impl MessageStore for MemoryStore {
             let earlier = state.messages[&message.room_id][earlier].clone();
             return Ok(Appended::Duplicate(earlier));
         }
-        if room.status == RoomStatus::Closed {
+        if room.status == RoomStatus::Closed && message.sender_type != SenderType::System {
             return Err(ChatError::Conflict("chat room is closed"));
         }
         let room = room.clone().with_message(message);

@@ -332,27 +332,36 @@ pub async fn status_changes_and_reads(store: Arc<dyn Store>) {
             .unwrap();
     }
     clock.advance(Duration::from_secs(1));
-    let closed = store
-        .set_room_status(room.id, RoomStatus::Closed, clock.now())
-        .await
-        .unwrap()
-        .unwrap();
+    let change = |status| store.set_room_status(room.id, status, clock.now());
+    let closed = change(RoomStatus::Closed).await.unwrap().unwrap();
+    assert!(closed.changed);
+    let closed = closed.room;
     assert_eq!(
         (closed.status, closed.updated_at),
         (RoomStatus::Closed, clock.now())
     );
     clock.advance(Duration::from_secs(1));
-    let again = store
-        .set_room_status(room.id, RoomStatus::Closed, clock.now())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(again, closed, "closing a closed room changes nothing");
-    let reopened = store
-        .set_room_status(room.id, RoomStatus::Open, clock.now())
-        .await
-        .unwrap()
-        .unwrap();
+    let again = change(RoomStatus::Closed).await.unwrap().unwrap();
+    assert!(!again.changed);
+    assert_eq!(again.room, closed, "closing a closed room changes nothing");
+    // The notice of a close is a system message: closed rooms take those, and only those.
+    let notice = message(
+        &clock,
+        room.id,
+        SenderType::System,
+        "Admin closed the conversation",
+        None,
+    );
+    assert_eq!(
+        store.append_message(&notice, None).await.unwrap(),
+        Appended::Stored
+    );
+    let noted = store.get_room(room.id).await.unwrap().unwrap();
+    assert_eq!((noted.last_message, noted.unread_count), (Some(notice), 2));
+    clock.advance(Duration::from_secs(1));
+    let reopened = change(RoomStatus::Open).await.unwrap().unwrap();
+    assert!(reopened.changed);
+    let reopened = reopened.room;
     assert_eq!(
         (reopened.status, reopened.updated_at),
         (RoomStatus::Open, clock.now())
@@ -361,10 +370,8 @@ pub async fn status_changes_and_reads(store: Arc<dyn Store>) {
 
     let read = store.mark_room_read(room.id).await.unwrap().unwrap();
     assert_eq!(read.unread_count, 0);
-    assert_eq!(
-        read.last_message.as_ref().map(|m| m.content.as_str()),
-        Some("b")
-    );
+    let last = read.last_message.as_ref().map(|m| m.content.as_str());
+    assert_eq!(last, Some("Admin closed the conversation"));
     assert_eq!(
         store.get_room(room.id).await.unwrap().unwrap().unread_count,
         0

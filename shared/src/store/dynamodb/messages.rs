@@ -27,7 +27,12 @@ impl DynamoStore {
         message: &Message,
         owner: Option<VisitorId>,
     ) -> Vec<TransactWriteItem> {
-        let mut condition = "attribute_exists(PK) AND #status = :open".to_owned();
+        // System messages (the notice of a close) go to closed rooms too.
+        let mut condition = if message.sender_type == SenderType::System {
+            "attribute_exists(PK) AND #status IN (:open, :closed)".to_owned()
+        } else {
+            "attribute_exists(PK) AND #status = :open".to_owned()
+        };
         let mut room = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(room_pk(message.room_id), ROOM_SK)))
@@ -51,6 +56,9 @@ impl DynamoStore {
                 n(i64::from(message.sender_type == SenderType::Customer)),
             )
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if message.sender_type == SenderType::System {
+            room = room.expression_attribute_values(":closed", s(RoomStatus::Closed.as_str()));
+        }
         if let Some(owner) = owner {
             condition.push_str(" AND visitor = :visitor");
             room = room.expression_attribute_values(":visitor", s(owner.to_string()));

@@ -10,7 +10,7 @@ use crate::domain::{
     Limit, Message, Page, PageCursor, Room, RoomId, RoomStatus, Timestamp, VisitorId,
 };
 use crate::error::ChatError;
-use crate::ports::{RoomLister, RoomStore};
+use crate::ports::{RoomLister, RoomStore, StatusChange};
 use crate::store::cursor::{self, ActivityKey};
 
 fn put(table: &str, item: Item) -> TransactWriteItem {
@@ -124,7 +124,7 @@ impl RoomStore for DynamoStore {
         id: RoomId,
         status: RoomStatus,
         at: Timestamp,
-    ) -> Result<Option<Room>, ChatError> {
+    ) -> Result<Option<StatusChange>, ChatError> {
         // Only a change of status is activity; setting the status it has changes nothing.
         let answer = self
             .client
@@ -145,7 +145,12 @@ impl RoomStore for DynamoStore {
             .send()
             .await;
         match answer {
-            Ok(answer) => Self::room_of(answer.attributes()),
+            Ok(answer) => Ok(
+                Self::room_of(answer.attributes())?.map(|room| StatusChange {
+                    room,
+                    changed: true,
+                }),
+            ),
             Err(error) => match error.as_service_error() {
                 Some(failed) if failed.is_conditional_check_failed_exception() => {
                     let old = match failed {
@@ -153,7 +158,10 @@ impl RoomStore for DynamoStore {
                         _ => None,
                     };
                     // Already in that status (unchanged), or no such room.
-                    Self::room_of(old)
+                    Ok(Self::room_of(old)?.map(|room| StatusChange {
+                        room,
+                        changed: false,
+                    }))
                 }
                 _ => Err(sdk_error("UpdateItem room status")(error)),
             },

@@ -1,0 +1,233 @@
+// The console and the customer chat, driven in Debian's headless Chromium against a local-dev
+// started on a free port. Run by infra/test.sh (after infra/install-browser.sh).
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const screenshots = join(root, "target/screenshots");
+const CONNECTED = "Real-time Connected";
+const RECONNECTING = "Reconnecting…";
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  const binary = process.env.LOCAL_DEV_BIN || join(root, "target/debug/local-dev");
+  server = spawn(binary, ["--port", "0"], { env: { ...process.env, RUST_LOG: "info", NO_COLOR: "1" } });
+  base = await new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk) => {
+      seen += chunk;
+      const match = seen.match(/local-dev serving on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match) resolve(match[1]);
+    };
+    server.stdout.on("data", onData);
+    server.stderr.on("data", onData);
+    server.on("exit", (code) => reject(new Error(`local-dev exited (${code}): ${seen}`)));
+    setTimeout(() => reject(new Error(`local-dev did not start: ${seen}`)), 30_000);
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill();
+});
+
+async function api(method, path, token, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(base + path, { method, headers, body: body && JSON.stringify(body) });
+  return response.json();
+}
+
+async function agentToken() {
+  return (await api("POST", "/api/auth/login/", null, { username: "admin", password: "admin123" })).access;
+}
+
+/** A page in a context of its own (its own localStorage), failing the test on any dialog. */
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  page.on("dialog", (dialog) => {
+    throw new Error(`a dialog opened: ${dialog.message()}`);
+  });
+  return { context, page };
+}
+
+async function signIn(page) {
+  await page.goto(`${base}/admin/chat`);
+  await page.fill("input[name=username]", "admin");
+  await page.fill("input[name=password]", "admin123");
+  await page.click("#sign-in-form button");
+  await page.locator("#status", { hasText: CONNECTED }).waitFor();
+}
+
+async function startChat(page, name, message, subject = "Billing question") {
+  await page.goto(`${base}/chat`);
+  await page.fill("input[name=customer_name]", name);
+  await page.fill("input[name=subject]", subject);
+  await page.fill("textarea[name=message]", message);
+  await page.click("#start-form button");
+  await page.locator("#status", { hasText: CONNECTED }).waitFor();
+}
+
+const roomItem = (page, name) => page.locator(".room-item", { has: page.locator(".name", { hasText: name }) });
+const message = (page, text) => page.locator(".message .content", { hasText: text });
+
+async function say(page, text) {
+  await page.fill("#send-box", text);
+  await page.press("#send-box", "Enter");
+}
+
+test("an agent and a customer chat live, with typing, receipts, unread badges and close/reopen", async () => {
+  const { page: agent } = await newPage();
+  await signIn(agent);
+  assert.equal(await agent.textContent("#status"), CONNECTED);
+
+  const { page: customer } = await newPage();
+  await startChat(customer, "Ada", "Hello, my invoice is wrong");
+
+  // The room appears without a reload, with its unread badge.
+  const room = roomItem(agent, "Ada");
+  await room.waitFor();
+  assert.equal(await room.locator(".badge").textContent(), "1");
+  assert.match(await room.locator(".preview").textContent(), /invoice is wrong/);
+  assert.equal(await agent.title(), "(1) Support console");
+
+  // Opening it marks it read: the badge goes, the customer sees "Seen".
+  await room.click();
+  await message(agent, "Hello, my invoice is wrong").waitFor();
+  await room.locator(".badge").waitFor({ state: "detached" });
+  await customer.locator("#seen").waitFor({ state: "visible" });
+  assert.equal(await agent.title(), "Support console");
+
+  // Typing shows on the other side, both ways.
+  await agent.type("#send-box", "Let me");
+  await customer.locator("#typing", { hasText: "Support is typing" }).waitFor();
+  await agent.fill("#send-box", "");
+  await customer.type("#send-box", "Also");
+  await agent.locator("#typing", { hasText: "Ada is typing" }).waitFor();
+  await customer.fill("#send-box", "");
+
+  // Messages both ways, in both pages; Shift+Enter makes a new line, Enter sends.
+  await agent.fill("#send-box", "Let me check that");
+  await agent.press("#send-box", "Shift+Enter");
+  await agent.type("#send-box", "for you");
+  await agent.press("#send-box", "Enter");
+  await message(customer, "for you").waitFor();
+  assert.equal(await message(customer, "for you").textContent(), "Let me check that\nfor you");
+  await say(customer, "Thanks!");
+  await message(agent, "Thanks!").waitFor();
+  await message(customer, "Thanks!").waitFor();
+
+  // Another customer's messages raise the badge of a room that is not open.
+  const { page: other } = await newPage();
+  await startChat(other, "Grace", "First question");
+  const graceRoom = roomItem(agent, "Grace");
+  await graceRoom.locator(".badge", { hasText: "1" }).waitFor();
+  await say(other, "Second question");
+  await graceRoom.locator(".badge", { hasText: "2" }).waitFor();
+  assert.equal(await agent.title(), "(2) Support console");
+
+  // Close and reopen, seen on both sides.
+  await agent.click("#close-room");
+  await customer.locator("#closed-note").waitFor({ state: "visible" });
+  await room.locator(".state", { hasText: "closed" }).waitFor({ state: "detached" }); // filtered to open rooms
+  await agent.click(".filters button[data-filter=all]");
+  await room.locator(".state", { hasText: "closed" }).waitFor();
+  await agent.click("#reopen-room");
+  await customer.locator("#closed-note").waitFor({ state: "hidden" });
+  await room.locator(".state", { hasText: "open" }).waitFor();
+
+  await agent.screenshot({ path: join(screenshots, "console.png") });
+  await customer.screenshot({ path: join(screenshots, "chat.png") });
+});
+
+test("a reload keeps the conversation, and a cut connection reconnects and catches up", async () => {
+  const { page: agent, context: agentContext } = await newPage();
+  await signIn(agent);
+  const { page: customer, context: customerContext } = await newPage();
+  await startChat(customer, "Linus", "Is the service down?");
+  await roomItem(agent, "Linus").click();
+  await message(agent, "Is the service down?").waitFor();
+  await say(agent, "Checking now");
+  await message(customer, "Checking now").waitFor();
+
+  // A reload resumes the same conversation.
+  await customer.reload();
+  await customer.locator("#status", { hasText: CONNECTED }).waitFor();
+  await message(customer, "Is the service down?").waitFor();
+  await message(customer, "Checking now").waitFor();
+
+  // Cut both sockets through local-dev's Management API, and keep them down while messages
+  // are sent: both pages say so, then come back and show what they missed.
+  const ids = [
+    await agent.getAttribute("#status", "data-connection-id"),
+    await customer.getAttribute("#status", "data-connection-id"),
+  ];
+  assert.ok(ids.every(Boolean), `connection ids: ${ids}`);
+  await agentContext.setOffline(true);
+  await customerContext.setOffline(true);
+  for (const id of ids) {
+    const response = await fetch(`${base}/@connections/${encodeURIComponent(id)}`, { method: "DELETE" });
+    assert.equal(response.status, 204);
+  }
+  await agent.locator("#status", { hasText: RECONNECTING }).waitFor();
+  await customer.locator("#status", { hasText: RECONNECTING }).waitFor();
+
+  const roomId = await customer.evaluate(() => JSON.parse(localStorage.getItem("chat.customer")).roomId);
+  const token = await customer.evaluate(() => JSON.parse(localStorage.getItem("chat.customer")).token);
+  await api("POST", `/api/admin/chat-rooms/${roomId}/send_message/`, await agentToken(), { content: "Sent while you were away" });
+  await api("POST", `/api/public/chat-rooms/${roomId}/send_message/`, token, { content: "Customer wrote while away" });
+
+  await agentContext.setOffline(false);
+  await customerContext.setOffline(false);
+  await agent.locator("#status", { hasText: CONNECTED }).waitFor({ timeout: 20_000 });
+  await customer.locator("#status", { hasText: CONNECTED }).waitFor({ timeout: 20_000 });
+  await message(customer, "Sent while you were away").waitFor();
+  await message(agent, "Customer wrote while away").waitFor();
+  await message(agent, "Sent while you were away").waitFor();
+});
+
+test("message text is always text: markup from a user is never interpreted", async () => {
+  const attack = "<img src=x onerror=alert(1)>";
+  const { page: agent } = await newPage();
+  await signIn(agent);
+  const { page: customer } = await newPage();
+  await startChat(customer, "<b>Mallory</b>", attack, "<script>alert(2)</script>");
+  const room = roomItem(agent, "<b>Mallory</b>");
+  await room.waitFor();
+  assert.equal(await room.locator(".preview").textContent(), attack);
+  assert.equal(await room.locator(".subject").textContent(), "<script>alert(2)</script>");
+  await room.click();
+  await message(agent, attack).waitFor();
+  assert.equal(await message(agent, attack).textContent(), attack);
+  assert.equal(await agent.locator("#messages img, .room-list img, .room-list b").count(), 0);
+  assert.equal(await customer.locator("#messages img").count(), 0);
+  assert.equal(await message(customer, attack).textContent(), attack);
+});
+
+test("pages forbid inline script", async () => {
+  for (const path of ["/admin/chat", "/chat"]) {
+    const response = await fetch(base + path);
+    assert.equal(response.status, 200);
+    const csp = response.headers.get("content-security-policy");
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+  }
+});
