@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Prints the stripped release size of every function binary and the init time of one function
+# beside a hello-world lambda_runtime binary built the same way (release profile: LTO, one
+# codegen unit, stripped, abort on panic). Figures, not a test: it asserts nothing.
+#
+#   infra/bench-functions.sh [FUNCTION] [RUNS]     default: public-send-message, 30 runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+function=${1:-public-send-message}
+runs=${2:-30}
+functions=$(ls functions/src/bin | sed 's/\.rs$//')
+
+echo "== building every function and hello-lambda (release)" >&2
+cargo build --release --locked -p functions -p bench --bins >&2
+
+echo "== sizes" >&2
+# shellcheck disable=SC2086
+target/release/chat-bench size target/release $functions hello-lambda
+echo "== init: process start to first poll of the Runtime API" >&2
+target/release/chat-bench init target/release/hello-lambda "$runs"
+target/release/chat-bench init "target/release/$function" "$runs"
