@@ -23,7 +23,11 @@ pub async fn run(target: &Target, count: usize, hold: u64) -> anyhow::Result<ser
     let after = target.rss();
     let mut alive = 0;
     for socket in &mut sockets {
-        if socket.send(Message::text(json!({"action": "ping"}).to_string())).await.is_err() {
+        if socket
+            .send(Message::text(json!({"action": "ping"}).to_string()))
+            .await
+            .is_err()
+        {
             continue;
         }
         let pong = tokio::time::timeout(Duration::from_secs(5), async {
@@ -44,8 +48,13 @@ pub async fn run(target: &Target, count: usize, hold: u64) -> anyhow::Result<ser
         _ => None,
     };
     match per_socket {
-        Some(bytes) => eprintln!("idle: {count} sockets held {hold} s, {alive} alive after; server RSS {:.2} KiB per socket", bytes / 1024.0),
-        None => eprintln!("idle: {count} sockets held {hold} s, {alive} alive after; no --pid, so no memory figure"),
+        Some(bytes) => eprintln!(
+            "idle: {count} sockets held {hold} s, {alive} alive after; server RSS {:.2} KiB per socket",
+            bytes / 1024.0
+        ),
+        None => eprintln!(
+            "idle: {count} sockets held {hold} s, {alive} alive after; no --pid, so no memory figure"
+        ),
     }
     Ok(json!({
         "bench": "idle", "sockets": count, "hold_seconds": hold, "alive": alive,

@@ -26,7 +26,12 @@ struct Book {
     customer: Mutex<Vec<Duration>>,
 }
 
-pub async fn run(target: &Target, rooms: usize, rate: u64, seconds: u64) -> anyhow::Result<serde_json::Value> {
+pub async fn run(
+    target: &Target,
+    rooms: usize,
+    rate: u64,
+    seconds: u64,
+) -> anyhow::Result<serde_json::Value> {
     let total = (rate * seconds) as usize;
     let agent_token = target.agent_token().await?;
     let mut room_list = Vec::new();
@@ -35,7 +40,9 @@ pub async fn run(target: &Target, rooms: usize, rate: u64, seconds: u64) -> anyh
     }
     let book = Arc::new(Book {
         started: (0..total).map(|_| Mutex::new(None)).collect(),
-        seen: (0..rooms * 2).map(|_| (0..total).map(|_| AtomicU8::new(0)).collect()).collect(),
+        seen: (0..rooms * 2)
+            .map(|_| (0..total).map(|_| AtomicU8::new(0)).collect())
+            .collect(),
         agent: Mutex::new(Vec::with_capacity(total * rooms)),
         customer: Mutex::new(Vec::with_capacity(total)),
     });
@@ -53,11 +60,19 @@ pub async fn run(target: &Target, rooms: usize, rate: u64, seconds: u64) -> anyh
         readers.push(tokio::spawn(async move {
             let _writer = _writer;
             while let Some(Ok(Message::Text(text))) = reader.next().await {
-                let Some(seq) = sequence_of(&text) else { continue };
-                let Some(started) = *book.started[seq].lock().unwrap() else { continue };
+                let Some(seq) = sequence_of(&text) else {
+                    continue;
+                };
+                let Some(started) = *book.started[seq].lock().unwrap() else {
+                    continue;
+                };
                 let elapsed = started.elapsed();
                 if book.seen[socket][seq].fetch_add(1, Ordering::Relaxed) == 0 {
-                    let bucket = if socket < rooms { &book.agent } else { &book.customer };
+                    let bucket = if socket < rooms {
+                        &book.agent
+                    } else {
+                        &book.customer
+                    };
                     bucket.lock().unwrap().push(elapsed);
                 }
             }
@@ -109,8 +124,14 @@ pub async fn run(target: &Target, rooms: usize, rate: u64, seconds: u64) -> anyh
     eprintln!(
         "latency: {rooms} rooms, {rate} msg/s for {seconds} s: agent p50 {:.2} ms p90 {:.2} p99 {:.2} max {:.2}; \
          customer p50 {:.2} ms p90 {:.2} p99 {:.2} max {:.2}; lost {lost}, duplicates {duplicates}, failed posts {failed}",
-        agent.p50_ms, agent.p90_ms, agent.p99_ms, agent.max_ms,
-        customer.p50_ms, customer.p90_ms, customer.p99_ms, customer.max_ms
+        agent.p50_ms,
+        agent.p90_ms,
+        agent.p99_ms,
+        agent.max_ms,
+        customer.p50_ms,
+        customer.p90_ms,
+        customer.p99_ms,
+        customer.max_ms
     );
     Ok(json!({
         "bench": "latency", "rooms": rooms, "rate": rate, "seconds": seconds, "sent": total,

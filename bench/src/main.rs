@@ -28,15 +28,21 @@ fn options(args: &[String]) -> anyhow::Result<HashMap<String, String>> {
     let mut options = HashMap::new();
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        let name = flag.strip_prefix("--").with_context(|| format!("unexpected {flag}"))?;
-        let value = args.next().with_context(|| format!("{flag} needs a value"))?;
+        let name = flag
+            .strip_prefix("--")
+            .with_context(|| format!("unexpected {flag}"))?;
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
         options.insert(name.to_owned(), value.clone());
     }
     Ok(options)
 }
 
 fn number(options: &HashMap<String, String>, name: &str, default: u64) -> anyhow::Result<u64> {
-    options.get(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("--{name}")))
+    options.get(name).map_or(Ok(default), |v| {
+        v.parse().with_context(|| format!("--{name}"))
+    })
 }
 
 #[tokio::main]
@@ -60,7 +66,9 @@ async fn main() -> anyhow::Result<()> {
         }
         "latency" | "throughput" | "idle" => {}
         _ => {
-            eprintln!("usage: chat-bench latency|throughput|idle [options] | init BINARY [RUNS] | size DIR BINARY...");
+            eprintln!(
+                "usage: chat-bench latency|throughput|idle [options] | init BINARY [RUNS] | size DIR BINARY..."
+            );
             std::process::exit(2);
         }
     }
@@ -70,12 +78,20 @@ async fn main() -> anyhow::Result<()> {
             let pid = options.get("pid").map(|p| p.parse()).transpose()?;
             server::Target::at(url, pid)
         }
-        None => server::Target::start(options.get("store").map_or("memory", String::as_str)).await?,
+        None => {
+            server::Target::start(options.get("store").map_or("memory", String::as_str)).await?
+        }
     };
     let result = match command {
         "latency" => {
             let rooms = number(&options, "rooms", 50)? as usize;
-            latency::run(&target, rooms, number(&options, "rate", 500)?, number(&options, "seconds", 10)?).await?
+            latency::run(
+                &target,
+                rooms,
+                number(&options, "rate", 500)?,
+                number(&options, "seconds", 10)?,
+            )
+            .await?
         }
         "throughput" => {
             let mode = match options.get("mode").map_or("rest", String::as_str) {
@@ -86,7 +102,14 @@ async fn main() -> anyhow::Result<()> {
             let senders = number(&options, "senders", 50)? as usize;
             throughput::run(&target, senders, number(&options, "seconds", 10)?, mode).await?
         }
-        _ => idle::run(&target, number(&options, "sockets", 2000)? as usize, number(&options, "hold", 10)?).await?,
+        _ => {
+            idle::run(
+                &target,
+                number(&options, "sockets", 2000)? as usize,
+                number(&options, "hold", 10)?,
+            )
+            .await?
+        }
     };
     println!("{result}");
     Ok(())

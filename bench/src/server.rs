@@ -32,7 +32,9 @@ impl Target {
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
-            .with_context(|| format!("starting {binary} (build it: cargo build --release -p local-dev)"))?;
+            .with_context(|| {
+                format!("starting {binary} (build it: cargo build --release -p local-dev)")
+            })?;
         let stdout = child.stdout.take().context("local-dev's stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let base = tokio::time::timeout(Duration::from_secs(180), async {
@@ -60,10 +62,21 @@ impl Target {
             .pool_max_idle_per_host(1024)
             .build()
             .expect("an HTTP client");
-        Self { base, ws, pid, _child: child, client }
+        Self {
+            base,
+            ws,
+            pid,
+            _child: child,
+            client,
+        }
     }
 
-    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> anyhow::Result<(u16, Value)> {
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> anyhow::Result<(u16, Value)> {
         let mut request = self.client.post(format!("{}{path}", self.base)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -75,7 +88,11 @@ impl Target {
 
     pub async fn agent_token(&self) -> anyhow::Result<String> {
         let (status, body) = self
-            .post("/api/auth/login/", None, &json!({"username": "admin", "password": "admin123"}))
+            .post(
+                "/api/auth/login/",
+                None,
+                &json!({"username": "admin", "password": "admin123"}),
+            )
             .await?;
         if status != 200 {
             bail!("login answered {status}: {body}");
@@ -86,14 +103,21 @@ impl Target {
     /// A room of a new visitor: (room id, customer token).
     pub async fn open_room(&self, name: &str) -> anyhow::Result<(String, String)> {
         let (status, body) = self
-            .post("/api/public/chat-rooms/", None, &json!({"customer_name": name}))
+            .post(
+                "/api/public/chat-rooms/",
+                None,
+                &json!({"customer_name": name}),
+            )
             .await?;
         if status != 201 {
             bail!("creating a room answered {status}: {body}");
         }
         Ok((
             body["room"]["id"].as_str().unwrap_or_default().to_owned(),
-            body["customer_token"].as_str().unwrap_or_default().to_owned(),
+            body["customer_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
         ))
     }
 

@@ -1,7 +1,7 @@
 //! WebSocket clients of the benchmarks.
 
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::StreamExt;
+use futures_util::stream::{SplitSink, SplitStream};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -27,5 +27,9 @@ pub fn sequence_of(frame: &str) -> Option<usize> {
     if event["type"] != "message" {
         return None;
     }
-    event["message"]["client_msg_id"].as_str()?.strip_prefix('b')?.parse().ok()
+    event["message"]["client_msg_id"]
+        .as_str()?
+        .strip_prefix('b')?
+        .parse()
+        .ok()
 }

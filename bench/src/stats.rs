@@ -16,7 +16,8 @@ pub fn summarize(mut samples: Vec<Duration>) -> Summary {
         return Summary::default();
     }
     samples.sort();
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+    let at =
+        |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
     Summary {
         count: samples.len(),
         p50_ms: at(0.5),

@@ -19,12 +19,18 @@ pub enum Mode {
     WebSocket,
 }
 
-pub async fn run(target: &Target, senders: usize, seconds: u64, mode: Mode) -> anyhow::Result<serde_json::Value> {
+pub async fn run(
+    target: &Target,
+    senders: usize,
+    seconds: u64,
+    mode: Mode,
+) -> anyhow::Result<serde_json::Value> {
     let agent_token = target.agent_token().await?;
     let sent = Arc::new(AtomicUsize::new(0));
     let to_agent = Arc::new(AtomicUsize::new(0));
     let to_customers = Arc::new(AtomicUsize::new(0));
-    let (_agent_writer, mut agent_reader) = connect_split(&format!("{}?token={agent_token}", target.ws)).await?;
+    let (_agent_writer, mut agent_reader) =
+        connect_split(&format!("{}?token={agent_token}", target.ws)).await?;
     let counter = to_agent.clone();
     let agent_task = tokio::spawn(async move {
         while let Some(Ok(Message::Text(text))) = agent_reader.next().await {
@@ -93,14 +99,21 @@ pub async fn run(target: &Target, senders: usize, seconds: u64, mode: Mode) -> a
     for task in tasks {
         let _ = task.await;
     }
-    let elapsed = started.elapsed().min(Duration::from_secs(seconds)).as_secs_f64();
+    let elapsed = started
+        .elapsed()
+        .min(Duration::from_secs(seconds))
+        .as_secs_f64();
     tokio::time::sleep(Duration::from_secs(1)).await;
     agent_task.abort();
     let sent = sent.load(Ordering::Relaxed);
     let per_second = sent as f64 / elapsed;
     let agent_ratio = to_agent.load(Ordering::Relaxed) as f64 / sent.max(1) as f64;
     let customer_ratio = to_customers.load(Ordering::Relaxed) as f64 / sent.max(1) as f64;
-    let name = if mode == Mode::Rest { "rest" } else { "websocket" };
+    let name = if mode == Mode::Rest {
+        "rest"
+    } else {
+        "websocket"
+    };
     eprintln!(
         "throughput {name}: {senders} senders, {sent} messages in {elapsed:.1} s = {per_second:.0} msg/s; \
          delivered/sent: agent {agent_ratio:.3}, customers {customer_ratio:.3}"

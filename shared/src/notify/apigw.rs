@@ -21,6 +21,7 @@ impl ApiGatewayPusher {
             .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
             .region(aws.region())
             .credentials_provider(aws.credentials())
+            .http_client(aws.http_client())
             .endpoint_url(endpoint)
             .build();
         Self {

@@ -37,7 +37,8 @@ impl DynamoStore {
         let mut config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(aws.region())
-            .credentials_provider(aws.credentials());
+            .credentials_provider(aws.credentials())
+            .http_client(aws.http_client());
         if let Some(endpoint) = endpoint {
             config = config.endpoint_url(endpoint);
         }
