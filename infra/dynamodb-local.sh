@@ -3,8 +3,11 @@
 # Java 17 runs it, in memory, on loopback.
 #
 #   infra/dynamodb-local.sh install        installs it under infra/.cache (once)
-#   infra/dynamodb-local.sh start [PORT]   installs if needed, then runs it in the foreground
-#                                          on PORT (default: a free port, printed first)
+#   infra/dynamodb-local.sh start [PORT [PARENT_PID]]
+#                                          installs if needed, then runs it in the foreground
+#                                          on PORT (default: a free port, printed first); with
+#                                          PARENT_PID, it stops when that process is gone, even
+#                                          if it was killed without a chance to stop it
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache="$here/.cache/dynamodb-local"
@@ -40,8 +43,18 @@ case "${1:-}" in
     port=${2:-$(free_port)}
     jar=$(jar)
     echo "$port"
-    exec java -Xms64m -Xmx512m -Djava.library.path="$(dirname "$jar")/DynamoDBLocal_lib" \
-      -jar "$jar" -inMemory -port "$port"
+    run=(java -Xms64m -Xmx512m -Djava.library.path="$(dirname "$jar")/DynamoDBLocal_lib"
+      -jar "$jar" -inMemory -port "$port")
+    parent=${3:-}
+    if [ -z "$parent" ]; then
+      exec "${run[@]}"
+    fi
+    "${run[@]}" &
+    java_pid=$!
+    trap 'kill "$java_pid" 2>/dev/null' EXIT TERM INT
+    while kill -0 "$parent" 2>/dev/null && kill -0 "$java_pid" 2>/dev/null; do
+      sleep 1
+    done
     ;;
   *)
     echo "usage: $0 install | start [PORT]" >&2

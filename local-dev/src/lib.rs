@@ -89,8 +89,18 @@ async fn seed_default_agent(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Ctrl-C or SIGTERM: stop serving, and stop what was started (DynamoDB Local).
 async fn shutdown_signal() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }

@@ -40,6 +40,8 @@ impl DynamoDbLocal {
             .arg(script)
             .arg("start")
             .arg(port.to_string())
+            // It stops with this process, however this process ends.
+            .arg(std::process::id().to_string())
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()

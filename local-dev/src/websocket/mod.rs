@@ -35,6 +35,10 @@ use registry::{Live, Outgoing};
 
 use events::ConnectionMeta;
 
+/// Each socket's read buffer. Chat frames are small; a larger frame grows it while it is read.
+/// Idle sockets are most sockets, and this is most of what one costs.
+const READ_BUFFER_BYTES: usize = 256;
+
 /// API Gateway's connection limits, shortened by tests.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -185,7 +189,7 @@ impl Gateway {
             domain_name,
         };
         let mut response = ws
-            .read_buffer_size(4 * 1024)
+            .read_buffer_size(READ_BUFFER_BYTES)
             .write_buffer_size(0)
             .max_frame_size(2 * MAX_FRAME_BYTES)
             .max_message_size(2 * MAX_FRAME_BYTES)
