@@ -2,7 +2,7 @@
 
 import { endpoints } from "../config.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
-import { el, messageNode, timeOf, TypingIndicator, TypingSender } from "../lib/render.js";
+import { el, messageNode, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
 
 const { apiBase, wsBase } = endpoints();
@@ -249,19 +249,7 @@ async function send() {
   if (message.room_id === state.openRoom) appendMessages([message]);
 }
 
-$("send-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  send();
-});
-
-$("send-box").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    send();
-  }
-});
-
-$("send-box").addEventListener("input", () => typingSender.input());
+wireSendBox($("send-form"), $("send-box"), send, typingSender);
 
 for (const [button, action] of [["close-room", "close"], ["reopen-room", "reopen"]]) {
   $(button).addEventListener("click", async () => {

@@ -3,7 +3,7 @@
 
 import { endpoints } from "../config.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
-import { messageNode, TypingIndicator, TypingSender } from "../lib/render.js";
+import { messageNode, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
 
 const { apiBase, wsBase } = endpoints();
@@ -167,19 +167,7 @@ async function send() {
   appendMessages([message]);
 }
 
-$("send-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  send();
-});
-
-$("send-box").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    send();
-  }
-});
-
-$("send-box").addEventListener("input", () => typingSender.input());
+wireSendBox($("send-form"), $("send-box"), send, typingSender);
 
 if (state.saved) resume();
 else showStart();

@@ -75,3 +75,18 @@ export class TypingSender {
     this.lastSent = 0;
   }
 }
+
+// A send box: Enter sends, Shift+Enter makes a new line, typing is signalled while typing.
+export function wireSendBox(form, box, send, typingSender) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      send();
+    }
+  });
+  box.addEventListener("input", () => typingSender.input());
+}

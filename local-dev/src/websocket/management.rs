@@ -26,7 +26,20 @@ pub fn router(registry: Arc<Registry>) -> Router {
             get(describe).post(push).delete(close),
         )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .layer(axum::middleware::from_fn(loopback_only))
         .with_state(registry)
+}
+
+/// The Management API answers this machine only.
+async fn loopback_only(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return forbidden();
+    }
+    next.run(request).await
 }
 
 /// An error as AWS APIs write it (`x-amzn-ErrorType`, `message`), which the SDK parses, with
@@ -60,13 +73,9 @@ fn forbidden() -> Response {
 
 async fn push(
     State(registry): State<Arc<Registry>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(connection_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if !peer.ip().is_loopback() {
-        return forbidden();
-    }
     match registry.push(&connection_id, &body) {
         Ok(()) => StatusCode::OK.into_response(),
         Err(Gone) => gone(&connection_id),
@@ -75,12 +84,8 @@ async fn push(
 
 async fn describe(
     State(registry): State<Arc<Registry>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(connection_id): Path<String>,
 ) -> Response {
-    if !peer.ip().is_loopback() {
-        return forbidden();
-    }
     let Some(live) = registry.get(&connection_id) else {
         return gone(&connection_id);
     };
@@ -99,12 +104,8 @@ async fn describe(
 
 async fn close(
     State(registry): State<Arc<Registry>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(connection_id): Path<String>,
 ) -> Response {
-    if !peer.ip().is_loopback() {
-        return forbidden();
-    }
     match registry.close(&connection_id, 1000, "closed through the Management API") {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(Gone) => gone(&connection_id),
