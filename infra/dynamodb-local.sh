@@ -51,10 +51,20 @@ case "${1:-}" in
     fi
     "${run[@]}" &
     java_pid=$!
+    # A watcher of its own, so that DynamoDB Local stops when either the parent or this script
+    # is gone, even when they are killed with no chance to clean up ($$ is this script's pid).
+    alive() { # running, and not a zombie waiting to be reaped
+      local state
+      state=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+    }
+    (
+      while alive "$parent" && alive "$$" && alive "$java_pid"; do
+        sleep 1
+      done
+      kill "$java_pid" 2>/dev/null
+    ) &
     trap 'kill "$java_pid" 2>/dev/null' EXIT TERM INT
-    while kill -0 "$parent" 2>/dev/null && kill -0 "$java_pid" 2>/dev/null; do
-      sleep 1
-    done
+    wait "$java_pid"
     ;;
   *)
     echo "usage: $0 install | start [PORT]" >&2

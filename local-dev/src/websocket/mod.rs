@@ -8,7 +8,7 @@ mod events;
 mod management;
 mod registry;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +26,6 @@ use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyResponse;
 use shared::ChatError;
 use shared::domain::Timestamp;
 use shared::input::MAX_FRAME_BYTES;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -170,9 +169,8 @@ impl Gateway {
             return refused(answer);
         }
 
-        let (outbox, inbox) = mpsc::unbounded_channel();
-        let live = Live::new(outbox, connected_at, upgrade.peer.ip(), user_agent.clone());
-        self.registry.insert(&id, live);
+        let live = Live::new(connected_at, upgrade.peer.ip(), user_agent.clone());
+        let live = self.registry.insert(&id, live);
         let on_failure = {
             let (gateway, id, domain_name) = (self.clone(), id.clone(), domain_name.clone());
             move |_| {
@@ -194,7 +192,7 @@ impl Gateway {
             .max_frame_size(2 * MAX_FRAME_BYTES)
             .max_message_size(2 * MAX_FRAME_BYTES)
             .on_failed_upgrade(on_failure)
-            .on_upgrade(move |socket| session.run(socket, inbox).instrument(span));
+            .on_upgrade(move |socket| session.run(socket, live).instrument(span));
         if let Ok(value) = HeaderValue::from_str(&id) {
             response.headers_mut().insert("x-connection-id", value);
         }
@@ -259,21 +257,17 @@ struct Ending {
 }
 
 impl Session {
-    async fn run(self, mut socket: WebSocket, mut inbox: mpsc::UnboundedReceiver<Outgoing>) {
+    async fn run(self, mut socket: WebSocket, live: Arc<Live>) {
         let limits = self.gateway.limits;
         let deadline = Instant::now() + limits.max_lifetime;
         let mut idle_until = Instant::now() + limits.idle_timeout;
         let ending = loop {
             tokio::select! {
-                outgoing = inbox.recv() => match outgoing {
-                    Some(Outgoing::Frame(frame)) => {
-                        if socket.send(frame).await.is_err() {
-                            break Ending { code: 1006, reason: "send failed", send_close: false };
-                        }
+                outgoing = live.next_outgoing() => {
+                    if let Some(ending) = Self::write(&mut socket, outgoing).await {
+                        break ending;
                     }
-                    Some(Outgoing::Close(code, reason)) => break Ending { code, reason, send_close: true },
-                    None => break Ending { code: 1011, reason: "closed", send_close: true },
-                },
+                }
                 incoming = socket.recv() => {
                     idle_until = Instant::now() + limits.idle_timeout;
                     match incoming {
@@ -315,6 +309,31 @@ impl Session {
         self.gateway
             .disconnected(&self.id, &self.domain_name, ending.code, ending.reason)
             .await;
+    }
+
+    /// Writes what was pushed, in order; a close (or a failed write) ends the session.
+    async fn write(socket: &mut WebSocket, outgoing: VecDeque<Outgoing>) -> Option<Ending> {
+        for item in outgoing {
+            match item {
+                Outgoing::Frame(frame) => {
+                    if socket.send(frame).await.is_err() {
+                        return Some(Ending {
+                            code: 1006,
+                            reason: "send failed",
+                            send_close: false,
+                        });
+                    }
+                }
+                Outgoing::Close(code, reason) => {
+                    return Some(Ending {
+                        code,
+                        reason,
+                        send_close: true,
+                    });
+                }
+            }
+        }
+        None
     }
 
     /// Hands one frame to `$default`. Over 32 KiB, the connection ends with 1009 instead.

@@ -1,7 +1,7 @@
 //! The live WebSocket connections of the emulated API Gateway, by connection id, and the
 //! in-process pusher that writes to them without a round trip through `@connections`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use axum::extract::ws::{Message, Utf8Bytes};
 use shared::domain::{ConnectionId, Timestamp};
 use shared::ports::{PushError, Pusher};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 /// What the socket's task is told to do.
 #[derive(Debug)]
@@ -19,9 +19,12 @@ pub enum Outgoing {
     Close(u16, &'static str),
 }
 
-/// One open connection, as `GetConnection` describes it.
+/// One open connection, as `GetConnection` describes it, and what waits to be sent to it. The
+/// outbox is a plain queue and a wake-up (no channel): an idle socket's outbox allocates
+/// nothing.
 pub struct Live {
-    outbox: mpsc::UnboundedSender<Outgoing>,
+    outbox: Mutex<VecDeque<Outgoing>>,
+    ready: Notify,
     pub connected_at: Timestamp,
     last_active_ms: AtomicI64,
     pub source_ip: IpAddr,
@@ -29,14 +32,10 @@ pub struct Live {
 }
 
 impl Live {
-    pub fn new(
-        outbox: mpsc::UnboundedSender<Outgoing>,
-        connected_at: Timestamp,
-        source_ip: IpAddr,
-        user_agent: Option<String>,
-    ) -> Self {
+    pub fn new(connected_at: Timestamp, source_ip: IpAddr, user_agent: Option<String>) -> Self {
         Self {
-            outbox,
+            outbox: Mutex::new(VecDeque::new()),
+            ready: Notify::new(),
             connected_at,
             last_active_ms: AtomicI64::new(connected_at.unix_millis()),
             source_ip,
@@ -51,6 +50,25 @@ impl Live {
 
     pub fn last_active(&self) -> Timestamp {
         Timestamp::from_unix_millis(self.last_active_ms.load(Ordering::Relaxed))
+    }
+
+    fn send(&self, outgoing: Outgoing) {
+        self.outbox
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(outgoing);
+        self.ready.notify_one();
+    }
+
+    /// Waits until something was sent, then takes all of it, in order.
+    pub async fn next_outgoing(&self) -> VecDeque<Outgoing> {
+        loop {
+            let taken = std::mem::take(&mut *self.outbox.lock().unwrap_or_else(|p| p.into_inner()));
+            if !taken.is_empty() {
+                return taken;
+            }
+            self.ready.notified().await;
+        }
     }
 }
 
@@ -83,8 +101,8 @@ impl Registry {
     }
 
     fn send(&self, id: &str, outgoing: Outgoing) -> Result<(), Gone> {
-        let live = self.get(id).ok_or(Gone)?;
-        live.outbox.send(outgoing).map_err(|_| Gone)
+        self.get(id).ok_or(Gone)?.send(outgoing);
+        Ok(())
     }
 
     /// Sends `payload` as one frame: text when it is UTF-8, binary otherwise.

@@ -33,7 +33,8 @@ pub struct ChatService {
     store: Arc<dyn Store>,
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
-    keys: TokenKeys,
+    /// Shared: adapters clone the service per request and per connection.
+    keys: Arc<TokenKeys>,
 }
 
 impl ChatService {
@@ -47,7 +48,7 @@ impl ChatService {
             store,
             notifier,
             clock,
-            keys,
+            keys: Arc::new(keys),
         }
     }
 
