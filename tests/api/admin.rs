@@ -1,4 +1,4 @@
-use api_tests::{TestApp, spawn_app};
+use api_tests::spawn_app;
 use serde_json::{Value, json};
 
 const ADMIN_ROOMS: &str = "/api/admin/chat-rooms/";
@@ -10,15 +10,6 @@ fn room_ids(reply: &api_tests::Reply) -> Vec<String> {
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn post_action(app: &TestApp, agent: &str, room: &str, action: &str) -> api_tests::Reply {
-    app.post(
-        &format!("{ADMIN_ROOMS}{room}/{action}/"),
-        Some(agent),
-        json!({}),
-    )
-    .await
 }
 
 #[tokio::test]
@@ -42,7 +33,7 @@ async fn agents_see_every_room_most_recent_activity_first_with_unread_counts() {
     assert_eq!(all.body["next"], Value::Null);
 
     // Closing is activity: the closed room comes first, and filters apart.
-    post_action(&app, &agent, &b, "close").await;
+    app.room_action(&agent, &b, "close").await;
     assert_eq!(
         room_ids(&app.get(ADMIN_ROOMS, Some(&agent)).await),
         vec![b.clone(), a.clone(), c.clone()]
@@ -118,7 +109,7 @@ async fn mark_as_read_resets_the_count_and_reports_the_newest_message() {
     let agent = app.agent_token().await;
     let (room, token) = app.open_room("Ada").await;
 
-    let empty = post_action(&app, &agent, &room, "mark_as_read").await;
+    let empty = app.room_action(&agent, &room, "mark_as_read").await;
     assert_eq!(empty.status, 200);
     assert_eq!(empty.body, json!({ "unread_count": 0, "read_up_to": null }));
 
@@ -137,7 +128,7 @@ async fn mark_as_read_resets_the_count_and_reports_the_newest_message() {
             .body["unread_count"],
         2
     );
-    let read = post_action(&app, &agent, &room, "mark_as_read").await;
+    let read = app.room_action(&agent, &room, "mark_as_read").await;
     assert_eq!(
         read.body,
         json!({ "unread_count": 0, "read_up_to": reply.id() })
@@ -146,7 +137,7 @@ async fn mark_as_read_resets_the_count_and_reports_the_newest_message() {
         .get(&format!("{ADMIN_ROOMS}{room}/"), Some(&agent))
         .await;
     assert_eq!(after.body["unread_count"], 0);
-    post_action(&app, &agent, "01JD0000000000000000000000", "mark_as_read")
+    app.room_action(&agent, "01JD0000000000000000000000", "mark_as_read")
         .await
         .assert_error(404, "not_found", None);
 }
@@ -156,12 +147,12 @@ async fn close_and_reopen_answer_the_room_and_repeat_harmlessly() {
     let app = spawn_app().await;
     let agent = app.agent_token().await;
     let (room, token) = app.open_room("Ada").await;
-    let closed = post_action(&app, &agent, &room, "close").await;
+    let closed = app.room_action(&agent, &room, "close").await;
     assert_eq!(closed.status, 200);
     assert_eq!(closed.body["id"], room.as_str());
     assert_eq!(closed.body["status"], "closed");
     assert!(closed.body.get("unread_count").is_some());
-    let again = post_action(&app, &agent, &room, "close").await;
+    let again = app.room_action(&agent, &room, "close").await;
     assert_eq!(
         (again.status, &again.body["status"]),
         (200, &json!("closed"))
@@ -172,10 +163,10 @@ async fn close_and_reopen_answer_the_room_and_repeat_harmlessly() {
         .get(&format!("/api/public/chat-rooms/{room}/"), Some(&token))
         .await;
     assert_eq!(seen.body["status"], "closed");
-    let reopened = post_action(&app, &agent, &room, "reopen").await;
+    let reopened = app.room_action(&agent, &room, "reopen").await;
     assert_eq!(reopened.body["status"], "open");
     for action in ["close", "reopen"] {
-        post_action(&app, &agent, "01JD0000000000000000000000", action)
+        app.room_action(&agent, "01JD0000000000000000000000", action)
             .await
             .assert_error(404, "not_found", None);
     }

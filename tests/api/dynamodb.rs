@@ -1,7 +1,6 @@
 //! local-dev on the DynamoDB store with no endpoint given: it starts DynamoDB Local itself.
 
 use api_tests::spawn_app_with;
-use serde_json::json;
 
 #[tokio::test]
 async fn local_dev_starts_its_own_dynamodb_local_and_serves_the_api_from_it() {
@@ -25,12 +24,6 @@ async fn local_dev_starts_its_own_dynamodb_local_and_serves_the_api_from_it() {
         rooms.body["rooms"][0]["last_message"]["content"],
         "stored in DynamoDB"
     );
-    let closed = app
-        .post(
-            &format!("/api/admin/chat-rooms/{room}/close/"),
-            Some(&agent),
-            json!({}),
-        )
-        .await;
+    let closed = app.room_action(&agent, &room, "close").await;
     assert_eq!(closed.body["status"], "closed");
 }

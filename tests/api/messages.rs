@@ -187,13 +187,7 @@ async fn closed_rooms_refuse_messages_from_customers_and_agents() {
     let app = spawn_app().await;
     let (room, token) = app.open_room("Ada").await;
     let agent = app.agent_token().await;
-    let closed = app
-        .post(
-            &format!("/api/admin/chat-rooms/{room}/close/"),
-            Some(&agent),
-            json!({}),
-        )
-        .await;
+    let closed = app.room_action(&agent, &room, "close").await;
     assert_eq!(closed.body["status"], "closed");
     app.customer_says(&room, &token, "hello?")
         .await
@@ -213,12 +207,7 @@ async fn closed_rooms_refuse_messages_from_customers_and_agents() {
     );
     assert_eq!(page.body["messages"][0]["sender_type"], "system");
     assert_eq!(closed.body["last_message"], page.body["messages"][0]);
-    app.post(
-        &format!("/api/admin/chat-rooms/{room}/reopen/"),
-        Some(&agent),
-        json!({}),
-    )
-    .await;
+    app.room_action(&agent, &room, "reopen").await;
     assert_eq!(
         app.customer_says(&room, &token, "hello again").await.status,
         201

@@ -190,6 +190,12 @@ impl TestApp {
         )
     }
 
+    /// An agent's room action: `close`, `reopen` or `mark_as_read`.
+    pub async fn room_action(&self, agent: &str, room: &str, action: &str) -> Reply {
+        let path = format!("/api/admin/chat-rooms/{room}/{action}/");
+        self.post(&path, Some(agent), json!({})).await
+    }
+
     pub async fn customer_says(&self, room: &str, token: &str, content: &str) -> Reply {
         self.post(
             &format!("/api/public/chat-rooms/{room}/send_message/"),

@@ -182,12 +182,7 @@ async fn read_receipts_reach_the_customer_and_room_changes_reach_agents() {
     customer.next_of_type("message").await;
 
     // mark_as_read over REST: read to the customer, room_updated to agents.
-    app.post(
-        &format!("/api/admin/chat-rooms/{room}/mark_as_read/"),
-        Some(&agent_token),
-        json!({}),
-    )
-    .await;
+    app.room_action(&agent_token, &room, "mark_as_read").await;
     assert_eq!(
         customer.next_event().await,
         json!({ "type": "read", "room_id": room, "read_up_to": last })
@@ -206,12 +201,7 @@ async fn read_receipts_reach_the_customer_and_room_changes_reach_agents() {
     // close and reopen: the notice (a system message) to everyone in the room, and
     // room_updated to agents only.
     for (action, status) in [("close", "closed"), ("reopen", "open")] {
-        app.post(
-            &format!("/api/admin/chat-rooms/{room}/{action}/"),
-            Some(&agent_token),
-            json!({}),
-        )
-        .await;
+        app.room_action(&agent_token, &room, action).await;
         let notice = customer.next_event().await;
         assert_eq!(notice["type"], "message");
         assert_eq!(notice["message"]["sender_type"], "system");
