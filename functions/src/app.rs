@@ -28,13 +28,16 @@ impl App {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
         let fanout = Arc::new(FanoutNotifier::new(store.clone(), pusher, clock.clone()));
         let keys = TokenKeys::new(&config.jwt_secret);
-        let chat = ChatService::new(store, fanout.clone(), clock, keys);
+        let chat = ChatService::new(store, fanout.clone(), clock, keys)
+            .with_rate_limits(config.rate_limits.clone());
         Self { chat, fanout }
     }
 
-    /// The app of a deployed function: the DynamoDB table `TABLE_NAME`, pushes through API
-    /// Gateway's Management API at `WEBSOCKET_ENDPOINT`. SDK clients are built here, once.
-    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+    /// The app of a deployed function: the DynamoDB table `TABLE_NAME` and, for a function that
+    /// `pushes`, API Gateway's Management API at `WEBSOCKET_ENDPOINT`. SDK clients are built
+    /// here, once, and only those the function uses: building one is most of a function's init
+    /// (it parses its SDK's endpoint rules).
+    pub fn from_config(config: &Config, pushes: bool) -> anyhow::Result<Self> {
         let aws = AwsSettings::from_env()?;
         let table = config.table_name.clone().context("TABLE_NAME is not set")?;
         let store = Arc::new(DynamoStore::connect(
@@ -43,7 +46,8 @@ impl App {
             table,
         ));
         let pusher: Arc<dyn Pusher> = match &config.websocket_endpoint {
-            Some(endpoint) => Arc::new(ApiGatewayPusher::new(endpoint, &aws)),
+            Some(endpoint) if pushes => Arc::new(ApiGatewayPusher::new(endpoint, &aws)),
+            Some(_) => Arc::new(NoConnections),
             None => {
                 tracing::warn!("WEBSOCKET_ENDPOINT is not set: events are not pushed");
                 Arc::new(NoConnections)
@@ -53,7 +57,8 @@ impl App {
     }
 }
 
-/// A deployment without a WebSocket API: every connection is gone.
+/// For a function that does not push, or a deployment without a WebSocket API: every
+/// connection is gone.
 struct NoConnections;
 
 #[async_trait::async_trait]

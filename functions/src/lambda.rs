@@ -9,14 +9,18 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use crate::routes::{self, Function};
 use crate::{App, Config};
 
-/// Runs the function named `function` (each binary passes its own name): a REST route with
-/// `lambda_http`, a WebSocket route with `lambda_runtime`.
-pub async fn serve(function: &str) -> Result<(), lambda_runtime::Error> {
-    lambda_http::tracing::init_default_subscriber();
-    let Some(found) = routes::function(function) else {
+/// Runs the function named `function` (each binary passes its own name) until Lambda stops
+/// it: a REST route with `lambda_http`, a WebSocket route with `lambda_runtime`.
+pub async fn run(function: &str) -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init();
+    let Some((found, access)) = routes::function(function) else {
         return Err(format!("no route has the function name {function}").into());
     };
-    let app = App::from_config(&Config::from_env()?)?;
+    let app = App::from_config(&Config::from_env()?, access.pushes)?;
+    serve(found, app).await
+}
+
+async fn serve(found: Function, app: App) -> Result<(), lambda_runtime::Error> {
     match found {
         Function::Http(handler) => {
             lambda_http::run(lambda_http::service_fn(move |request: Request| {

@@ -33,6 +33,11 @@ pub struct Access {
 /// Pushing also forgets gone connections: two DeleteItems.
 const PUSH: &[&str] = &["dynamodb:Query", "dynamodb:DeleteItem"];
 
+/// Signing in reads the agent and the failed-login counters, and counts failures.
+const LOGIN: Access = Access {
+    dynamodb: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    pushes: false,
+};
 const READ_AGENT: Access = Access {
     dynamodb: &["dynamodb:GetItem"],
     pushes: false,
@@ -45,8 +50,9 @@ const READ_MESSAGES: Access = Access {
     dynamodb: &["dynamodb:GetItem", "dynamodb:Query"],
     pushes: false,
 };
+/// Creating a room counts it (per IP and visitor) first.
 const CREATE_ROOM: Access = Access {
-    dynamodb: &["dynamodb:PutItem", PUSH[0], PUSH[1]],
+    dynamodb: &["dynamodb:UpdateItem", "dynamodb:PutItem", PUSH[0], PUSH[1]],
     pushes: true,
 };
 const SEND: Access = Access {
@@ -87,7 +93,7 @@ macro_rules! routes {
 
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = routes! {
-    POST "/api/auth/login/" => "auth-login" auth::login, READ_AGENT;
+    POST "/api/auth/login/" => "auth-login" auth::login, LOGIN;
     POST "/api/auth/refresh/" => "auth-refresh" auth::refresh, READ_AGENT;
     POST "/api/public/chat-rooms/" => "public-create-room" public::create_room, CREATE_ROOM;
     GET "/api/public/chat-rooms/" => "public-list-rooms" public::list_rooms,
@@ -171,13 +177,14 @@ pub enum Function {
     Invoke(InvokeHandler),
 }
 
-pub fn function(name: &str) -> Option<Function> {
+/// A function of the table by name: its handler and what it may do.
+pub fn function(name: &str) -> Option<(Function, &'static Access)> {
     let http = ROUTES.iter().find(|route| route.function == name);
     let ws = WS_ROUTES.iter().find(|route| route.function == name);
     let operation = OPERATIONS.iter().find(|op| op.function == name);
-    http.map(|route| Function::Http(route.handler))
-        .or_else(|| ws.map(|route| Function::WebSocket(route.handler)))
-        .or_else(|| operation.map(|op| Function::Invoke(op.handler)))
+    http.map(|route| (Function::Http(route.handler), &route.access))
+        .or_else(|| ws.map(|route| (Function::WebSocket(route.handler), &route.access)))
+        .or_else(|| operation.map(|op| (Function::Invoke(op.handler), &op.access)))
 }
 
 /// Every function: its name and what it may do.

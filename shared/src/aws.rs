@@ -32,7 +32,7 @@ fn https_client() -> SharedHttpClient {
         .build()
         .expect("the Amazon roots are valid PEM");
     aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .tls_context(context)
         .build_https()
 }

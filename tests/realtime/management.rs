@@ -24,6 +24,7 @@ fn sdk_client(base: &str) -> aws_sdk_apigatewaymanagement::Client {
         .behavior_version(BehaviorVersion::latest())
         .region(aws.region())
         .credentials_provider(aws.credentials())
+        .http_client(aws.http_client())
         .endpoint_url(base)
         .build();
     aws_sdk_apigatewaymanagement::Client::from_conf(config)

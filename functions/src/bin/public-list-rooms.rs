@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    functions::lambda::serve(env!("CARGO_BIN_NAME")).await
+    functions::lambda::run(env!("CARGO_BIN_NAME")).await
 }
