@@ -264,7 +264,7 @@ impl Session {
         let ending = loop {
             tokio::select! {
                 outgoing = live.next_outgoing() => {
-                    if let Some(ending) = Self::write(&mut socket, outgoing).await {
+                    if let Some(ending) = Box::pin(Self::write(&mut socket, outgoing)).await {
                         break ending;
                     }
                 }
@@ -272,12 +272,12 @@ impl Session {
                     idle_until = Instant::now() + limits.idle_timeout;
                     match incoming {
                         Some(Ok(Message::Text(text))) => {
-                            if let Some(ending) = self.frame(text.as_bytes(), false).await {
+                            if let Some(ending) = Box::pin(self.frame(text.as_bytes(), false)).await {
                                 break ending;
                             }
                         }
                         Some(Ok(Message::Binary(bytes))) => {
-                            if let Some(ending) = self.frame(&bytes, true).await {
+                            if let Some(ending) = Box::pin(self.frame(&bytes, true)).await {
                                 break ending;
                             }
                         }
@@ -291,11 +291,13 @@ impl Session {
                         None => break Ending { code: 1006, reason: "connection lost", send_close: false },
                     }
                 }
-                () = tokio::time::sleep_until(idle_until) => {
-                    break Ending { code: 1001, reason: "Going away: idle timeout", send_close: true };
-                }
-                () = tokio::time::sleep_until(deadline) => {
-                    break Ending { code: 1001, reason: "Going away: connection lifetime", send_close: true };
+                () = tokio::time::sleep_until(idle_until.min(deadline)) => {
+                    let reason = if idle_until < deadline {
+                        "Going away: idle timeout"
+                    } else {
+                        "Going away: connection lifetime"
+                    };
+                    break Ending { code: 1001, reason, send_close: true };
                 }
             }
         };
@@ -304,11 +306,12 @@ impl Session {
                 code: ending.code,
                 reason: ending.reason.into(),
             };
-            let _ = socket.send(Message::Close(Some(close))).await;
+            let _ = Box::pin(socket.send(Message::Close(Some(close)))).await;
         }
-        self.gateway
-            .disconnected(&self.id, &self.domain_name, ending.code, ending.reason)
-            .await;
+        let disconnected =
+            self.gateway
+                .disconnected(&self.id, &self.domain_name, ending.code, ending.reason);
+        Box::pin(disconnected).await;
     }
 
     /// Writes what was pushed, in order; a close (or a failed write) ends the session.
