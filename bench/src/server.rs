@@ -25,7 +25,7 @@ impl Target {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/local-dev").to_owned()
         });
         let mut child = Command::new(&binary)
-            .args(["--port", "0", "--store", store])
+            .args(["--port", "0", "--store", store, "--rate-limits", "off"])
             .env("RUST_LOG", "warn,local_dev=info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())

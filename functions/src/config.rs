@@ -1,6 +1,7 @@
 //! The process's configuration, read once at start from the environment.
 
 use anyhow::{Context, bail};
+use shared::rate::RateLimits;
 
 /// The shortest `JWT_SECRET` accepted: HS256 wants a key at least as long as its hash.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -15,6 +16,8 @@ pub struct Config {
     pub table_name: Option<String>,
     /// A DynamoDB other than the region's, such as DynamoDB Local (`DYNAMODB_ENDPOINT`).
     pub dynamodb_endpoint: Option<String>,
+    /// API.md's rate limits: the defaults, each replaced by its `RATE_LIMIT_*` variable.
+    pub rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -23,6 +26,7 @@ impl std::fmt::Debug for Config {
             .field("table_name", &self.table_name)
             .field("websocket_endpoint", &self.websocket_endpoint)
             .field("dynamodb_endpoint", &self.dynamodb_endpoint)
+            .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
 }
@@ -40,6 +44,7 @@ impl Config {
         config.table_name = Some(optional("TABLE_NAME").context("TABLE_NAME is not set")?);
         config.websocket_endpoint = optional("WEBSOCKET_ENDPOINT");
         config.dynamodb_endpoint = optional("DYNAMODB_ENDPOINT");
+        config.rate_limits = RateLimits::from_env().map_err(anyhow::Error::msg)?;
         Ok(config)
     }
 
@@ -52,6 +57,7 @@ impl Config {
             websocket_endpoint: None,
             table_name: None,
             dynamodb_endpoint: None,
+            rate_limits: RateLimits::default(),
         })
     }
 }

@@ -71,14 +71,14 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
         &shared::input::JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap(),
     )
     .unwrap();
-    let created = app.chat.create_room(None, input).await.unwrap();
+    let created = app.chat.create_room(None, None, input).await.unwrap();
     let (room, customer) = (created.room.id.to_string(), created.customer_token);
     let login = shared::input::Login::parse(
         &shared::input::JsonObject::parse(br#"{"username":"admin","password":"admin123"}"#)
             .unwrap(),
     )
     .unwrap();
-    let session = app.chat.login(login).await.unwrap();
+    let session = app.chat.login(login, None).await.unwrap();
     let (agent, refresh) = (session.access, session.refresh);
 
     // In the route table's order: (token, query, body, status, what the body shows).

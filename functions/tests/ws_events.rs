@@ -56,7 +56,7 @@ async fn open_room(app: &App) -> (String, String) {
     let input =
         shared::input::NewRoom::parse(&JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap())
             .unwrap();
-    let created = app.chat.create_room(None, input).await.unwrap();
+    let created = app.chat.create_room(None, None, input).await.unwrap();
     (created.room.id.to_string(), created.customer_token)
 }
 

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use functions::Config;
+use shared::rate::RateLimits;
 
 use crate::store::StoreChoice;
 use crate::websocket::Limits;
@@ -45,6 +46,8 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                              management-api (the AWS SDK through this server's @connections)
   --ws-idle-timeout SECONDS  close a WebSocket silent this long (default 600, as API Gateway)
   --ws-max-lifetime SECONDS  close any WebSocket this old (default 7200, as API Gateway)
+  --rate-limits on|off       API.md's rate limits (env RATE_LIMITS; default on, each limit
+                             from its RATE_LIMIT_* variable as in Lambda); off for benchmarks
 
 environment:
   JWT_SECRET        token signing secret, at least 32 bytes (default: a public dev secret)
@@ -75,6 +78,7 @@ impl Options {
         let mut table = env("TABLE_NAME").unwrap_or_else(|| "chat-local".to_owned());
         let mut push = PushMode::InProcess;
         let mut ws_limits = Limits::default();
+        let mut rate_limits = env("RATE_LIMITS").unwrap_or_else(|| "on".to_owned());
         let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
             let n: u64 = raw
                 .parse()
@@ -114,6 +118,7 @@ impl Options {
                     ws_limits.max_lifetime =
                         seconds(value("--ws-max-lifetime")?, "--ws-max-lifetime")?
                 }
+                "--rate-limits" => rate_limits = value("--rate-limits")?,
                 "-h" | "--help" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -136,6 +141,11 @@ impl Options {
                  secret. Never expose this server."
             ),
         }
+        options.config.rate_limits = match rate_limits.as_str() {
+            "on" => RateLimits::from_env().map_err(anyhow::Error::msg)?,
+            "off" => RateLimits::OFF,
+            other => bail!("--rate-limits takes on or off, not {other}"),
+        };
         Ok(options)
     }
 }

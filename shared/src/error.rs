@@ -90,8 +90,13 @@ impl ChatError {
             other => other.to_string(),
         };
         let mut error = json!({ "code": self.code(), "message": message });
-        if let Self::Validation { field, .. } = self {
-            error["field"] = json!(field);
+        match self {
+            Self::Validation { field, .. } => error["field"] = json!(field),
+            // Over WebSocket there is no Retry-After header: the body says it too.
+            Self::RateLimited { retry_after_secs } => {
+                error["retry_after"] = json!(retry_after_secs)
+            }
+            _ => {}
         }
         json!({ "error": error })
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod input;
 pub mod notify;
 pub mod ports;
+pub mod rate;
 pub mod service;
 pub mod store;
 pub mod views;

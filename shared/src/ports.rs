@@ -151,9 +151,32 @@ pub trait ConnectionStore: Send + Sync {
     async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError>;
 }
 
+/// Rate-limit counters: one per subject and window (`crate::rate`), gone when the window ends.
+#[async_trait]
+pub trait RateCounters: Send + Sync {
+    /// Counts one more for `key` unless `max` were counted already, as one atomic step; tells
+    /// whether it counted. The counter lives until `expires_at`.
+    async fn count_up_to(
+        &self,
+        key: &str,
+        max: u32,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<bool, ChatError>;
+
+    /// How many were counted for `key` (0 once it expired).
+    async fn counted(&self, key: &str, now: Timestamp) -> Result<u32, ChatError>;
+}
+
 /// Everything the chat service stores.
-pub trait Store: RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore {}
-impl<T: RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore> Store for T {}
+pub trait Store:
+    RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore + RateCounters
+{
+}
+impl<T> Store for T where
+    T: RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore + RateCounters
+{
+}
 
 /// Time and ids. Ids come from the clock so that a message's id and its `created_at` agree.
 pub trait Clock: Send + Sync {

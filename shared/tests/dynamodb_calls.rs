@@ -93,7 +93,7 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
 
     let new_room =
         NewRoom::parse(&JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap()).unwrap();
-    let created = chat.create_room(None, new_room).await.unwrap();
+    let created = chat.create_room(None, None, new_room).await.unwrap();
     let visitor = chat.visitor(Some(&created.customer_token)).unwrap();
     let room = created.room.id;
     let now = clock.now();

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod dynamodb;
+mod limits;
 mod messages;
 mod protocol;
 mod rooms;

@@ -69,6 +69,8 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut local_dev::Options)) -> TestApp {
     let mut options = local_dev::Options::local(SocketAddr::from(([127, 0, 0, 1], 0)));
     options.config = Config::with_secret(SECRET.to_vec()).unwrap();
+    // Most tests send faster than people do; the rate-limit tests set their own limits.
+    options.config.rate_limits = shared::rate::RateLimits::OFF;
     if std::env::var("TEST_STORE").as_deref() == Ok("dynamodb") {
         let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect(
             "TEST_STORE=dynamodb needs DYNAMODB_ENDPOINT: run infra/test.sh, which starts DynamoDB Local",

@@ -160,3 +160,35 @@ async fn connections_end_at_the_maximum_lifetime() {
     assert_eq!(agent.next_event().await["type"], "pong");
     assert_eq!(agent.closed(Duration::from_secs(3)).await.code, 1001);
 }
+
+#[tokio::test]
+async fn a_connection_over_its_frame_limit_gets_rate_limited_events_and_stores_nothing() {
+    let app = spawn_app_with(|options| {
+        options.config.rate_limits.messages_per_connection = shared::rate::Rate::per_minute(2);
+    })
+    .await;
+    let (mut agent, mut customer, room, token) = agent_and_customer(&app).await;
+    for content in ["one", "two", "three"] {
+        customer
+            .send_json(json!({ "action": "send_message", "content": content }))
+            .await;
+    }
+    for expected in ["one", "two"] {
+        let event = agent.next_of_type("message").await;
+        assert_eq!(event["message"]["content"], expected);
+    }
+    let refused = customer.next_of_type("error").await;
+    assert_eq!(refused["error"]["code"], "rate_limited");
+    assert!(
+        refused["error"]["retry_after"]
+            .as_u64()
+            .is_some_and(|s| (1..=60).contains(&s))
+    );
+    agent.assert_silent(Duration::from_millis(300)).await;
+    // Pings are not counted, and the socket stays open.
+    customer.send_json(json!({ "action": "ping" })).await;
+    assert_eq!(customer.next_of_type("pong").await["type"], "pong");
+    let path = format!("/api/public/chat-rooms/{room}/get_messages/");
+    let stored = app.get(&path, Some(&token)).await;
+    assert_eq!(contents(&stored.body), ["one", "two"]);
+}

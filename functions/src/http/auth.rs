@@ -4,13 +4,13 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use shared::input::{Login, Refresh};
 
-use super::{json_body, ok, respond};
+use super::{json_body, ok, respond, source_ip};
 use crate::App;
 
 pub async fn login(app: App, request: Request) -> Response<Body> {
     respond(&request, async {
         let login = Login::parse(&json_body(&request)?)?;
-        let session = app.chat.login(login).await?;
+        let session = app.chat.login(login, source_ip(&request)).await?;
         let agent = &session.agent;
         Ok(ok(json!({
             "access": session.access,

@@ -6,8 +6,10 @@ pub mod auth;
 pub mod public;
 
 use std::future::Future;
+use std::net::IpAddr;
 
 use http::{HeaderValue, StatusCode, header};
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use shared::ChatError;
@@ -98,6 +100,15 @@ pub fn room_id(request: &Request) -> Result<RoomId, ChatError> {
         .and_then(|params| params.first("id"))
         .and_then(|raw| raw.parse().ok())
         .ok_or_else(ChatError::room_not_found)
+}
+
+/// The client's address as API Gateway saw it (`requestContext.http.sourceIp`): the key of
+/// the per-IP rate limits.
+pub fn source_ip(request: &Request) -> Option<IpAddr> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref()?.parse().ok(),
+        _ => None,
+    }
 }
 
 /// A query parameter; an empty value counts as absent.

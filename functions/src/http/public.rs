@@ -5,14 +5,17 @@ use serde_json::json;
 use shared::input::{NewMessage, NewRoom};
 use shared::views::{self, Viewer};
 
-use super::{bearer, created, cursor, json_body, limit, message_window, ok, respond, room_id};
+use super::{
+    bearer, created, cursor, json_body, limit, message_window, ok, respond, room_id, source_ip,
+};
 use crate::App;
 
 pub async fn create_room(app: App, request: Request) -> Response<Body> {
     respond(&request, async {
         let visitor = app.chat.returning_visitor(bearer(&request))?;
         let input = NewRoom::parse(&json_body(&request)?)?;
-        let created_room = app.chat.create_room(visitor, input).await?;
+        let source = source_ip(&request);
+        let created_room = app.chat.create_room(visitor, source, input).await?;
         Ok(created(json!({
             "room": views::room(&created_room.room, Viewer::Customer),
             "customer_token": created_room.customer_token,

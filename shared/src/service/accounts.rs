@@ -1,9 +1,12 @@
 //! Agents signing in, refreshing their access, and being created.
 
+use std::net::IpAddr;
+
 use crate::auth::{hash_password, verify_password};
 use crate::domain::{Agent, AgentId, DisplayName, Role, Username};
 use crate::error::ChatError;
 use crate::input::{Login, Refresh};
+use crate::rate::Subject;
 
 use super::ChatService;
 
@@ -17,8 +20,32 @@ pub struct LoggedIn {
 const BAD_LOGIN: ChatError = ChatError::Unauthorized("invalid username or password");
 
 impl ChatService {
-    /// Unknown user and wrong password answer the same 401 after the same work.
-    pub async fn login(&self, input: Login) -> Result<LoggedIn, ChatError> {
+    /// Unknown user and wrong password answer the same 401 after the same work. A username or
+    /// a source that failed too often is refused (429) before any password is checked, the
+    /// right one included, until its window ends.
+    pub async fn login(&self, input: Login, source: Option<IpAddr>) -> Result<LoggedIn, ChatError> {
+        let limits = self.limits.clone();
+        let by_username = Subject::failed_logins_of(&input.username);
+        let by_source = source.map(Subject::failed_logins_from);
+        self.ensure_below(limits.failed_logins_per_username, &by_username)
+            .await?;
+        if let Some(by_source) = &by_source {
+            self.ensure_below(limits.failed_logins_per_ip, by_source)
+                .await?;
+        }
+        let logged_in = self.verify_login(input).await;
+        if let Err(ChatError::Unauthorized(_)) = &logged_in {
+            self.count_failure(limits.failed_logins_per_username, &by_username)
+                .await?;
+            if let Some(by_source) = &by_source {
+                self.count_failure(limits.failed_logins_per_ip, by_source)
+                    .await?;
+            }
+        }
+        logged_in
+    }
+
+    async fn verify_login(&self, input: Login) -> Result<LoggedIn, ChatError> {
         let agent = match Username::parse(&input.username) {
             Ok(username) => self.store.find_agent(&username).await?,
             Err(_) => None,

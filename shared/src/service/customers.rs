@@ -1,5 +1,7 @@
 //! What a website visitor does: open rooms, read and write in their own rooms only.
 
+use std::net::IpAddr;
+
 use crate::auth::{Caller, VisitorIdentity};
 use crate::domain::{
     Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId,
@@ -8,6 +10,7 @@ use crate::domain::{
 use crate::error::ChatError;
 use crate::input::{NewMessage, NewRoom};
 use crate::ports::Event;
+use crate::rate::Subject;
 
 use super::{ChatService, Sent};
 
@@ -31,11 +34,21 @@ impl ChatService {
         }
     }
 
+    /// Opens a room for a first-time visitor (`None`) or a returning one, from `source`.
     pub async fn create_room(
         &self,
         visitor: Option<VisitorId>,
+        source: Option<IpAddr>,
         input: NewRoom,
     ) -> Result<CreatedRoom, ChatError> {
+        if let Some(source) = source {
+            let subject = Subject::room_creations_from(source);
+            self.count(self.limits.rooms_per_ip, &subject).await?;
+        }
+        if let Some(visitor) = visitor {
+            let subject = Subject::room_creations_of(visitor);
+            self.count(self.limits.rooms_per_visitor, &subject).await?;
+        }
         let visitor = VisitorIdentity {
             id: visitor.unwrap_or_else(|| VisitorId::from_ulid(self.clock.next_id())),
             name: input.customer_name,
@@ -123,6 +136,9 @@ impl ChatService {
         room: RoomId,
         input: NewMessage,
     ) -> Result<Sent, ChatError> {
+        let subject = Subject::messages_of(visitor.id);
+        self.count(self.limits.messages_per_visitor, &subject)
+            .await?;
         let sender = (SenderType::Customer, visitor.name.to_string());
         self.send(room, sender, input, Some(visitor.id)).await
     }

@@ -4,6 +4,7 @@
 mod accounts;
 mod agents;
 mod customers;
+mod limits;
 mod realtime;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::domain::{Message, MessageId, RoomId, SenderType, Timestamp, VisitorId
 use crate::error::ChatError;
 use crate::input::NewMessage;
 use crate::ports::{Appended, Clock, Event, Notifier, Store};
+use crate::rate::RateLimits;
 
 pub use accounts::LoggedIn;
 pub use customers::CreatedRoom;
@@ -35,6 +37,7 @@ pub struct ChatService {
     clock: Arc<dyn Clock>,
     /// Shared: adapters clone the service per request and per connection.
     keys: Arc<TokenKeys>,
+    limits: Arc<RateLimits>,
 }
 
 impl ChatService {
@@ -49,6 +52,7 @@ impl ChatService {
             notifier,
             clock,
             keys: Arc::new(keys),
+            limits: Arc::new(RateLimits::OFF),
         }
     }
 

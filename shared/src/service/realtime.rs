@@ -7,6 +7,7 @@ use crate::domain::{ConnectionId, RoomId, SenderType};
 use crate::error::ChatError;
 use crate::input::Frame;
 use crate::ports::{Connection, Event, Party};
+use crate::rate::Subject;
 use crate::views;
 
 use super::{ChatService, Sent};
@@ -76,6 +77,9 @@ impl ChatService {
         if let Frame::Ping = frame {
             return Ok(Some(views::pong(connection)));
         }
+        let subject = Subject::frames_of(connection);
+        self.count(self.limits.messages_per_connection, &subject)
+            .await?;
         let party = self
             .store
             .get_connection(connection, self.clock.now())

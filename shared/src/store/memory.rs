@@ -14,8 +14,8 @@ use crate::domain::{
 };
 use crate::error::ChatError;
 use crate::ports::{
-    AgentStore, Appended, Connection, ConnectionStore, MessageStore, Party, RoomLister, RoomStore,
-    StatusChange,
+    AgentStore, Appended, Connection, ConnectionStore, MessageStore, Party, RateCounters,
+    RoomLister, RoomStore, StatusChange,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -35,6 +35,10 @@ struct State {
     agent_connections: BTreeSet<ConnectionId>,
     /// Past this many connections, expired ones (whose `$disconnect` never came) are swept.
     sweep_connections_at: usize,
+    /// Rate-limit counters: count and end of life.
+    rate_counters: HashMap<String, (u32, Timestamp)>,
+    /// Past this many counters, expired ones are swept.
+    sweep_counters_at: usize,
 }
 
 #[derive(Default)]
@@ -375,5 +379,40 @@ impl ConnectionStore for MemoryStore {
     async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError> {
         let state = self.state();
         Ok(state.live(Some(&state.agent_connections), now))
+    }
+}
+
+#[async_trait]
+impl RateCounters for MemoryStore {
+    async fn count_up_to(
+        &self,
+        key: &str,
+        max: u32,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<bool, ChatError> {
+        let mut state = self.state();
+        if state.rate_counters.len() >= state.sweep_counters_at {
+            state.rate_counters.retain(|_, (_, expires)| *expires > now);
+            state.sweep_counters_at = (state.rate_counters.len() * 2).max(1024);
+        }
+        let counter = state
+            .rate_counters
+            .entry(key.to_owned())
+            .or_insert((0, expires_at));
+        if counter.0 >= max {
+            return Ok(false);
+        }
+        counter.0 += 1;
+        Ok(true)
+    }
+
+    async fn counted(&self, key: &str, now: Timestamp) -> Result<u32, ChatError> {
+        let state = self.state();
+        Ok(state
+            .rate_counters
+            .get(key)
+            .filter(|(_, expires)| *expires > now)
+            .map_or(0, |(count, _)| *count))
     }
 }

@@ -58,4 +58,5 @@ conformance!(
     visitor_lists_are_scoped,
     connections_come_and_go,
     agents_are_inserted_once,
+    rate_counters_count_up_to_their_max,
 );

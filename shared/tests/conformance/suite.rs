@@ -638,3 +638,34 @@ pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
         Some(agent)
     );
 }
+
+pub async fn rate_counters_count_up_to_their_max(store: Arc<dyn Store>) {
+    let now = clock().now();
+    let ends = now.plus_seconds(60);
+    let key = format!("test#{}", ulid::Ulid::new());
+    assert_eq!(store.counted(&key, now).await.unwrap(), 0);
+    for _ in 0..3 {
+        assert!(store.count_up_to(&key, 3, now, ends).await.unwrap());
+    }
+    assert!(!store.count_up_to(&key, 3, now, ends).await.unwrap());
+    assert_eq!(store.counted(&key, now).await.unwrap(), 3);
+    // Counters are independent, and an expired one reads as nothing.
+    let other = format!("{key}-other");
+    assert!(store.count_up_to(&other, 3, now, ends).await.unwrap());
+    assert_eq!(store.counted(&other, now).await.unwrap(), 1);
+    assert_eq!(store.counted(&key, ends).await.unwrap(), 0);
+
+    // Concurrent counts never pass the max: each is one atomic step.
+    let racing = format!("{key}-racing");
+    let attempts = (0..20).map(|_| {
+        let (store, racing) = (store.clone(), racing.clone());
+        tokio::spawn(async move { store.count_up_to(&racing, 5, now, ends).await.unwrap() })
+    });
+    let counted = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .filter(|joined| *joined.as_ref().unwrap())
+        .count();
+    assert_eq!(counted, 5);
+    assert_eq!(store.counted(&racing, now).await.unwrap(), 5);
+}

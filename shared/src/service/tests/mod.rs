@@ -10,9 +10,12 @@ use crate::error::ChatError;
 use crate::input::{JsonObject, Login, NewMessage, NewRoom, Refresh};
 use crate::notify::RecordingNotifier;
 use crate::ports::Event;
+use crate::rate::RateLimits;
 use crate::store::MemoryStore;
 
 use super::ChatService;
+
+mod limits;
 
 struct Fixture {
     chat: ChatService,
@@ -21,6 +24,10 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(RateLimits::OFF)
+}
+
+fn fixture_with(limits: RateLimits) -> Fixture {
     let clock = Arc::new(ManualClock::starting_at(Timestamp::from_unix_millis(
         1_800_000_000_000,
     )));
@@ -30,7 +37,8 @@ fn fixture() -> Fixture {
         events.clone(),
         clock.clone(),
         TokenKeys::new(b"a test secret of at least 32 bytes!"),
-    );
+    )
+    .with_rate_limits(limits);
     Fixture {
         chat,
         clock,
@@ -56,7 +64,11 @@ impl Fixture {
     async fn open_room(&self, name: &str) -> (VisitorIdentity, RoomId) {
         let created = self
             .chat
-            .create_room(None, new_room(&format!(r#"{{"customer_name":"{name}"}}"#)))
+            .create_room(
+                None,
+                None,
+                new_room(&format!(r#"{{"customer_name":"{name}"}}"#)),
+            )
             .await
             .unwrap();
         let visitor = self.chat.visitor(Some(&created.customer_token)).unwrap();
@@ -74,7 +86,7 @@ impl Fixture {
             .await
             .unwrap();
         let login = Login::parse(&json(r#"{"username":"admin","password":"admin123"}"#)).unwrap();
-        let access = self.chat.login(login).await.unwrap().access;
+        let access = self.chat.login(login, None).await.unwrap().access;
         self.chat.agent(Some(&access)).unwrap()
     }
 }
@@ -85,6 +97,7 @@ async fn a_first_message_becomes_the_rooms_last_message_and_one_event() {
     let created = f
         .chat
         .create_room(
+            None,
             None,
             new_room(r#"{"customer_name":"Ada","message":"Hello"}"#),
         )
@@ -106,7 +119,7 @@ async fn a_returning_visitor_keeps_their_rooms_and_nobody_elses() {
     let (ada, first) = f.open_room("Ada").await;
     let again = f
         .chat
-        .create_room(Some(ada.id), new_room(r#"{"customer_name":"Ada"}"#))
+        .create_room(Some(ada.id), None, new_room(r#"{"customer_name":"Ada"}"#))
         .await
         .unwrap();
     let (bob, bobs) = f.open_room("Bob").await;
@@ -139,7 +152,7 @@ async fn an_agent_token_cannot_open_a_room_and_a_customer_token_is_not_an_agent(
     let agent_token = {
         f.seeded_agent().await;
         let login = Login::parse(&json(r#"{"username":"admin","password":"admin123"}"#)).unwrap();
-        f.chat.login(login).await.unwrap().access
+        f.chat.login(login, None).await.unwrap().access
     };
     assert!(matches!(
         f.chat.returning_visitor(Some(&agent_token)),
@@ -151,7 +164,7 @@ async fn an_agent_token_cannot_open_a_room_and_a_customer_token_is_not_an_agent(
     ));
     let created = f
         .chat
-        .create_room(None, new_room(r#"{"customer_name":"Ada"}"#))
+        .create_room(None, None, new_room(r#"{"customer_name":"Ada"}"#))
         .await
         .unwrap();
     assert!(matches!(
@@ -378,14 +391,14 @@ async fn login_refresh_and_their_failures() {
     let wrong = Login::parse(&json(r#"{"username":"admin","password":"nope"}"#)).unwrap();
     let unknown = Login::parse(&json(r#"{"username":"ghost","password":"admin123"}"#)).unwrap();
     let (a, b) = (
-        f.chat.login(wrong).await.unwrap_err(),
-        f.chat.login(unknown).await.unwrap_err(),
+        f.chat.login(wrong, None).await.unwrap_err(),
+        f.chat.login(unknown, None).await.unwrap_err(),
     );
     assert_eq!((a.status(), a.body()), (b.status(), b.body()));
     assert_eq!(a.status(), 401);
 
     let login = Login::parse(&json(r#"{"username":"admin","password":"admin123"}"#)).unwrap();
-    let tokens = f.chat.login(login).await.unwrap();
+    let tokens = f.chat.login(login, None).await.unwrap();
     let refresh =
         |token: &str| Refresh::parse(&json(&format!(r#"{{"refresh":"{token}"}}"#))).unwrap();
     let access = f.chat.refresh(refresh(&tokens.refresh)).await.unwrap();
@@ -410,5 +423,5 @@ async fn seeding_an_agent_twice_keeps_the_first() {
     assert!(seed("admin123").await.unwrap());
     assert!(!seed("other").await.unwrap());
     let login = Login::parse(&json(r#"{"username":"admin","password":"admin123"}"#)).unwrap();
-    assert!(f.chat.login(login).await.is_ok());
+    assert!(f.chat.login(login, None).await.is_ok());
 }

@@ -91,6 +91,16 @@ pub fn key(pk: String, sk: impl Into<String>) -> Item {
 }
 
 /// TTL works in epoch seconds; an instant is stored rounded up to the next second.
+pub fn rate_pk(key: &str) -> String {
+    format!("RATE#{key}")
+}
+
+/// A rate counter's count and end (epoch seconds).
+pub fn rate_counter_from(item: &Item) -> anyhow::Result<(u32, i64)> {
+    let count = u32::try_from(number(item, "count")?)?;
+    Ok((count, number(item, "expires_at")?))
+}
+
 pub fn ttl_seconds(at: Timestamp) -> i64 {
     (at.unix_millis() + 999).div_euclid(1000)
 }

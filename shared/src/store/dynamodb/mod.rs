@@ -6,6 +6,7 @@ mod agents;
 mod connections;
 mod items;
 mod messages;
+mod rate;
 mod rooms;
 pub mod table;
 

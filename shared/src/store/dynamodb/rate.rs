@@ -1,0 +1,72 @@
+use async_trait::async_trait;
+
+use super::items::{self, key, n};
+use super::{DynamoStore, corrupt, sdk_error};
+use crate::domain::Timestamp;
+use crate::error::ChatError;
+use crate::ports::RateCounters;
+
+const COUNTER_SK: &str = "COUNTER";
+
+/// One item per counter (its key names its window, so a counter is never counted on after its
+/// window); DynamoDB's TTL removes it some time after `expires_at`, and reads ignore it from
+/// then on.
+#[async_trait]
+impl RateCounters for DynamoStore {
+    async fn count_up_to(
+        &self,
+        key_text: &str,
+        max: u32,
+        _now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<bool, ChatError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(items::rate_pk(key_text), COUNTER_SK)))
+            .update_expression(
+                "SET #count = if_not_exists(#count, :zero) + :one, expires_at = :expires",
+            )
+            .condition_expression("attribute_not_exists(#count) OR #count < :max")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(i64::from(max)))
+            .expression_attribute_values(":expires", n(items::ttl_seconds(expires_at)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk_error("UpdateItem rate counter")(error)),
+        }
+    }
+
+    async fn counted(&self, key_text: &str, now: Timestamp) -> Result<u32, ChatError> {
+        let answer = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(items::rate_pk(key_text), COUNTER_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error("GetItem rate counter"))?;
+        let Some(item) = answer.item().filter(|item| !item.is_empty()) else {
+            return Ok(0);
+        };
+        let (count, expires) = items::rate_counter_from(item).map_err(corrupt)?;
+        Ok(if expires > now.unix_seconds() {
+            count
+        } else {
+            0
+        })
+    }
+}

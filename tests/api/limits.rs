@@ -1,0 +1,75 @@
+//! API.md's rate limits over real HTTP: 429 `rate_limited` with `Retry-After`, nothing stored.
+//! With `TEST_STORE=dynamodb` the counters are DynamoDB items.
+
+use api_tests::{TestApp, spawn_app_with};
+use serde_json::json;
+use shared::rate::Rate;
+
+#[track_caller]
+fn assert_limited(reply: &api_tests::Reply, window_seconds: u64) {
+    reply.assert_error(429, "rate_limited", None);
+    let header: u64 = reply.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After is whole seconds");
+    assert!((1..=window_seconds).contains(&header), "{header}");
+    assert_eq!(reply.body["error"]["retry_after"], header);
+}
+
+async fn limited_app(adjust: impl FnOnce(&mut shared::rate::RateLimits)) -> TestApp {
+    spawn_app_with(|options| adjust(&mut options.config.rate_limits)).await
+}
+
+#[tokio::test]
+async fn room_creation_per_source_ip() {
+    let app = limited_app(|l| l.rooms_per_ip = Rate::per_hour(2)).await;
+    app.open_room("Ada").await;
+    app.open_room("Bob").await;
+    let third = app
+        .post(
+            "/api/public/chat-rooms/",
+            None,
+            json!({ "customer_name": "Eve", "message": "spam" }),
+        )
+        .await;
+    assert_limited(&third, 3600);
+    let agent = app.agent_token().await;
+    let rooms = app.get("/api/admin/chat-rooms/", Some(&agent)).await;
+    assert_eq!(rooms.body["rooms"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn messages_per_visitor() {
+    let app = limited_app(|l| l.messages_per_visitor = Rate::per_minute(2)).await;
+    let (room, token) = app.open_room("Ada").await;
+    assert_eq!(app.customer_says(&room, &token, "one").await.status, 201);
+    assert_eq!(app.customer_says(&room, &token, "two").await.status, 201);
+    assert_limited(&app.customer_says(&room, &token, "three").await, 60);
+    let path = format!("/api/public/chat-rooms/{room}/get_messages/");
+    let stored = app.get(&path, Some(&token)).await;
+    assert_eq!(api_tests::contents(&stored.body), ["one", "two"]);
+    // Another visitor is not held back by Ada.
+    let (bobs, bob) = app.open_room("Bob").await;
+    assert_eq!(app.customer_says(&bobs, &bob, "hi").await.status, 201);
+}
+
+#[tokio::test]
+async fn failed_logins_per_username_hold_back_even_the_right_password() {
+    let app = limited_app(|l| l.failed_logins_per_username = Rate::per_hour(2)).await;
+    assert_eq!(app.login("admin", "guess 1").await.status, 401);
+    assert_eq!(app.login("admin", "guess 2").await.status, 401);
+    assert_limited(&app.login("admin", "admin123").await, 3600);
+    // Another account is not locked by admin's failures.
+    let other = app.login("someone", "guess").await;
+    other.assert_error(401, "unauthorized", None);
+}
+
+#[tokio::test]
+async fn failed_logins_per_source_ip() {
+    let app = limited_app(|l| l.failed_logins_per_ip = Rate::per_hour(3)).await;
+    for user in ["a", "b", "c"] {
+        assert_eq!(app.login(user, "guess").await.status, 401);
+    }
+    assert_limited(&app.login("admin", "admin123").await, 3600);
+}
