@@ -12,6 +12,7 @@
 //!                                   its first poll of a local stub of the Lambda Runtime API
 //!   chat-bench size DIR BINARY...   the size of each binary in DIR
 
+mod cpu;
 mod idle;
 mod init;
 mod latency;
@@ -82,7 +83,9 @@ async fn main() -> anyhow::Result<()> {
             server::Target::start(options.get("store").map_or("memory", String::as_str)).await?
         }
     };
-    let result = match command {
+    let cpu_before = cpu::Sample::take(target.pid);
+    let started = std::time::Instant::now();
+    let mut result = match command {
         "latency" => {
             let rooms = number(&options, "rooms", 50)? as usize;
             latency::run(
@@ -111,6 +114,12 @@ async fn main() -> anyhow::Result<()> {
             .await?
         }
     };
+    if command != "idle" {
+        let cpu_after = cpu::Sample::take(target.pid);
+        let (cpu, line) = cpu_after.since(&cpu_before, started.elapsed().as_secs_f64());
+        eprintln!("{line}");
+        result["cpu_seconds"] = cpu;
+    }
     println!("{result}");
     Ok(())
 }

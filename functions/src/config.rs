@@ -61,3 +61,19 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Config, MIN_SECRET_BYTES};
+
+    #[test]
+    fn a_deployed_function_refuses_a_short_secret() {
+        let short = Config::with_secret(vec![b'x'; MIN_SECRET_BYTES - 1]).unwrap_err();
+        assert!(short.to_string().contains("at least 32 bytes"), "{short}");
+        assert!(Config::with_secret(Vec::new()).is_err());
+        assert!(Config::with_secret(vec![b'x'; MIN_SECRET_BYTES]).is_ok());
+        // The secret never shows in the configuration's Debug form (nor so in logs).
+        let config = Config::with_secret(b"a secret that is long enough to sign tokens".to_vec());
+        assert!(!format!("{:?}", config.unwrap()).contains("long enough"));
+    }
+}

@@ -29,21 +29,48 @@ pub fn init() {
     };
 }
 
+/// Crates that write whole requests and responses (message bodies, tokens, signed headers)
+/// at TRACE: the AWS SDK and its HTTP stack. They never log above DEBUG, whatever was asked.
+const WIRE_LOGGERS: &[&str] = &[
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http_client",
+    "aws_smithy_types",
+    "aws_sigv4",
+    "aws_runtime",
+    "aws_sdk_dynamodb",
+    "aws_sdk_apigatewaymanagement",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+];
+
 /// `TRACE`..`FATAL` as Lambda writes levels (case-insensitive), or directives such as
 /// `shared=debug`; targets no directive names log at INFO unless the spec sets a level for all.
-fn filter(spec: &str) -> Targets {
-    let level = match spec.to_ascii_lowercase().as_str() {
+/// local-dev reads `RUST_LOG` with it too.
+pub fn filter(spec: &str) -> Targets {
+    let level = match spec.trim().to_ascii_lowercase().as_str() {
         "fatal" => Some(LevelFilter::ERROR),
         other => LevelFilter::from_str(other).ok(),
     };
-    if let Some(level) = level {
-        return Targets::new().with_default(level);
-    }
-    let targets = Targets::from_str(spec).unwrap_or_default();
-    match targets.default_level() {
-        Some(_) => targets,
-        None => targets.with_default(LevelFilter::INFO),
-    }
+    let targets = match level {
+        Some(level) => Targets::new().with_default(level),
+        None => {
+            let targets = Targets::from_str(spec).unwrap_or_default();
+            match targets.default_level() {
+                Some(_) => targets,
+                None => targets.with_default(LevelFilter::INFO),
+            }
+        }
+    };
+    let cap = targets
+        .default_level()
+        .unwrap_or(LevelFilter::INFO)
+        .min(LevelFilter::DEBUG);
+    WIRE_LOGGERS
+        .iter()
+        .fold(targets, |targets, wire| targets.with_target(*wire, cap))
 }
 
 #[cfg(test)]
@@ -64,5 +91,12 @@ mod tests {
         assert!(one_target.would_enable("shared", &Level::TRACE));
         assert!(one_target.would_enable("functions", &Level::INFO));
         assert!(!one_target.would_enable("functions", &Level::DEBUG));
+        // The SDK's wire dumps stay off, even when asked for by name.
+        assert!(!filter("trace").would_enable("aws_smithy_runtime::client", &Level::TRACE));
+        assert!(filter("trace").would_enable("aws_smithy_runtime::client", &Level::DEBUG));
+        assert!(
+            !filter("aws_smithy_runtime=trace").would_enable("aws_smithy_runtime", &Level::TRACE)
+        );
+        assert!(!filter("warn").would_enable("hyper", &Level::INFO));
     }
 }

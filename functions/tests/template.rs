@@ -228,3 +228,27 @@ fn the_table_is_the_one_local_dev_and_the_tests_create() {
         true
     );
 }
+
+#[test]
+fn cors_allows_only_the_configured_origins() {
+    let template = template();
+    let cors = &resources(&template)["HttpApi"]["Properties"]["CorsConfiguration"];
+    assert_eq!(text(&cors["AllowOrigins"]), "!Ref AllowedOrigins");
+    let parameter = &template["Parameters"]["AllowedOrigins"];
+    assert!(
+        parameter.get("Default").is_none(),
+        "origins must be chosen, not defaulted"
+    );
+    // Scheme, host and port only: no `*`, no path (the pattern itself has no `*` to let one in).
+    let pattern = text(&parameter["AllowedPattern"]);
+    assert!(
+        pattern.starts_with("^https?://") && pattern.ends_with('$'),
+        "{pattern}"
+    );
+    assert!(!pattern.contains('*'), "{pattern}");
+    assert_eq!(
+        strings(&cors["AllowMethods"]),
+        BTreeSet::from(["GET".to_owned(), "POST".to_owned()])
+    );
+    assert!(cors.get("AllowCredentials").is_none());
+}

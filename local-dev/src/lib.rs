@@ -1,6 +1,7 @@
 //! local-dev: one axum server that serves every Lambda function of the route table, as API
 //! Gateway would call it, on one port.
 
+mod cors;
 mod http_api;
 mod options;
 mod store;
@@ -20,6 +21,7 @@ use shared::ports::Pusher;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use cors::AllowedOrigins;
 pub use options::{Options, PushMode};
 pub use store::{DynamoDbLocal, StoreChoice};
 pub use telemetry::init_tracing;
@@ -54,7 +56,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     let opened = store::open(&options.store).await?;
     let app = App::new(&options.config, opened.store, pusher);
     seed_default_agent(&app).await?;
-    let router = http_api::router(app.clone())
+    let router = cors::layer(http_api::router(app.clone()), options.cors_origins.clone())
         .merge(websocket::router(app, registry, options.ws_limits))
         .merge(web::router());
     let task = tokio::spawn(async move {

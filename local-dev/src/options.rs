@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use functions::Config;
 use shared::rate::RateLimits;
 
+use crate::cors::AllowedOrigins;
 use crate::store::StoreChoice;
 use crate::websocket::Limits;
 
@@ -18,6 +19,8 @@ pub struct Options {
     pub push: PushMode,
     pub ws_limits: Limits,
     pub store: StoreChoice,
+    /// Sites whose pages may call the REST API from a browser (none but this server's own).
+    pub cors_origins: AllowedOrigins,
 }
 
 /// How the functions push to WebSocket connections.
@@ -46,6 +49,9 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                              management-api (the AWS SDK through this server's @connections)
   --ws-idle-timeout SECONDS  close a WebSocket silent this long (default 600, as API Gateway)
   --ws-max-lifetime SECONDS  close any WebSocket this old (default 7200, as API Gateway)
+  --allow-origin ORIGIN      a site (https://shop.example) whose pages may call the REST API
+                             from a browser; repeatable (env CORS_ALLOWED_ORIGINS, comma-
+                             separated). Pages served here need none.
   --rate-limits on|off       API.md's rate limits (env RATE_LIMITS; default on, each limit
                              from its RATE_LIMIT_* variable as in Lambda); off for benchmarks
 
@@ -63,6 +69,7 @@ impl Options {
             push: PushMode::InProcess,
             ws_limits: Limits::default(),
             store: StoreChoice::Memory,
+            cors_origins: AllowedOrigins::default(),
         }
     }
 
@@ -78,6 +85,9 @@ impl Options {
         let mut table = env("TABLE_NAME").unwrap_or_else(|| "chat-local".to_owned());
         let mut push = PushMode::InProcess;
         let mut ws_limits = Limits::default();
+        let mut origins: Vec<String> = env("CORS_ALLOWED_ORIGINS")
+            .map(|list| list.split(',').map(str::to_owned).collect())
+            .unwrap_or_default();
         let mut rate_limits = env("RATE_LIMITS").unwrap_or_else(|| "on".to_owned());
         let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
             let n: u64 = raw
@@ -119,6 +129,7 @@ impl Options {
                         seconds(value("--ws-max-lifetime")?, "--ws-max-lifetime")?
                 }
                 "--rate-limits" => rate_limits = value("--rate-limits")?,
+                "--allow-origin" => origins.push(value("--allow-origin")?),
                 "-h" | "--help" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -134,6 +145,7 @@ impl Options {
             other => bail!("--store takes memory or dynamodb, not {other}"),
         };
         options.ws_limits = ws_limits;
+        options.cors_origins = AllowedOrigins::parse(origins.iter().map(String::as_str))?;
         match std::env::var("JWT_SECRET") {
             Ok(secret) => options.config = Config::with_secret(secret.into_bytes())?,
             Err(_) => tracing::warn!(

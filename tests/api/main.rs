@@ -7,4 +7,5 @@ mod limits;
 mod messages;
 mod protocol;
 mod rooms;
+mod security;
 mod tokens;

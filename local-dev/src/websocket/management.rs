@@ -111,3 +111,40 @@ async fn close(
         Err(Gone) => gone(&connection_id),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use http::Request;
+    use tower::ServiceExt;
+
+    use super::super::registry::Registry;
+
+    #[tokio::test]
+    async fn only_this_machine_reaches_the_management_api() {
+        let router = super::router(Arc::new(Registry::default()));
+        // An unknown connection is 410 to a loopback peer; anyone else is refused before that.
+        for (peer, status) in [
+            ("203.0.113.9:5000", 403),
+            ("10.0.0.2:5000", 403),
+            ("127.0.0.1:5000", 410),
+            ("[::1]:5000", 410),
+        ] {
+            for method in ["GET", "POST", "DELETE"] {
+                let mut request = Request::builder()
+                    .method(method)
+                    .uri("/@connections/abc=")
+                    .body(Body::from("hi"))
+                    .unwrap();
+                let peer: SocketAddr = peer.parse().unwrap();
+                request.extensions_mut().insert(ConnectInfo(peer));
+                let response = router.clone().oneshot(request).await.unwrap();
+                assert_eq!(response.status().as_u16(), status, "{method} from {peer}");
+            }
+        }
+    }
+}
