@@ -15,7 +15,7 @@ echo "== building every function and hello-lambda (release)" >&2
 # Two builds: one would unify features, and hello-lambda's tracing helper would pull its
 # regex-based log filter into every function.
 cargo build --release --locked -p functions --bins >&2
-cargo build --release --locked -p bench --bins >&2
+cargo build --release --locked -p hello-lambda -p bench >&2
 
 echo "== sizes" >&2
 # shellcheck disable=SC2086
