@@ -8,6 +8,9 @@
 #                                          on PORT (default: a free port, printed first); with
 #                                          PARENT_PID, it stops when that process is gone, even
 #                                          if it was killed without a chance to stop it
+#
+# With DYNAMODB_LOCAL_DB_PATH set to a directory, the data is kept there (one shared database
+# file) instead of in memory, so a restart on it finds the tables as they were.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache="$here/.cache/dynamodb-local"
@@ -43,8 +46,12 @@ case "${1:-}" in
     port=${2:-$(free_port)}
     jar=$(jar)
     echo "$port"
+    storage=(-inMemory)
+    if [ -n "${DYNAMODB_LOCAL_DB_PATH:-}" ]; then
+      storage=(-sharedDb -dbPath "$DYNAMODB_LOCAL_DB_PATH")
+    fi
     run=(java -Xms64m -Xmx512m -Djava.library.path="$(dirname "$jar")/DynamoDBLocal_lib"
-      -jar "$jar" -inMemory -port "$port")
+      -jar "$jar" "${storage[@]}" -port "$port")
     parent=${3:-}
     if [ -z "$parent" ]; then
       exec "${run[@]}"

@@ -45,6 +45,9 @@ cargo test --workspace --locked
 echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store"
 TEST_STORE=dynamodb cargo test --locked -p api-tests
 
+echo "== soak: several minutes of connections and messages against local-dev (memory store)"
+SOAK_SECONDS=${SOAK_SECONDS:-180} cargo test --locked -p api-tests --test soak -- --nocapture
+
 echo "== browser tests: the console and the customer chat in headless Chromium"
 infra/install-browser.sh
 cargo build --locked -p local-dev

@@ -1,0 +1,140 @@
+//! DynamoDB Local stopped and restarted under load: sends fail cleanly while it is down, the
+//! client retries each with its `client_msg_id` (API.md's safe retries), and afterwards every
+//! acknowledged message is stored exactly once.
+
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use api_tests::spawn_app_with;
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// DynamoDB Local on `port`, its data in `dir`; stops with this test process.
+fn start_dynamodb_local(port: u16, dir: &std::path::Path) -> Child {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/dynamodb-local.sh");
+    Command::new(script)
+        .args(["start", &port.to_string(), &std::process::id().to_string()])
+        .env("DYNAMODB_LOCAL_DB_PATH", dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("infra/dynamodb-local.sh starts")
+}
+
+async fn answers(port: u16) -> bool {
+    tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok()
+}
+
+async fn wait_until(port: u16, up: bool) {
+    for _ in 0..600 {
+        if answers(port).await == up {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "DynamoDB Local on {port} is still {}",
+        if up { "down" } else { "up" }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_dynamodb_loses_no_acknowledged_message() {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("dynamodb-restart-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut dynamodb = start_dynamodb_local(port, &dir);
+    wait_until(port, true).await;
+    let app = Arc::new(
+        spawn_app_with(|options| {
+            options.store = local_dev::StoreChoice::DynamoDb {
+                endpoint: Some(format!("http://127.0.0.1:{port}")),
+                table: "restart".to_owned(),
+            };
+        })
+        .await,
+    );
+    let (room, token) = app.open_room("Ada").await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = {
+        let (app, room, token, stop) = (app.clone(), room.clone(), token.clone(), stop.clone());
+        tokio::spawn(async move {
+            let (mut acknowledged, mut failures) = (Vec::new(), 0);
+            let path = format!("/api/public/chat-rooms/{room}/send_message/");
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let body = json!({ "content": format!("m{n}"), "client_msg_id": format!("m{n}") });
+                loop {
+                    let reply = app.post(&path, Some(&token), body.clone()).await;
+                    match reply.status {
+                        200 | 201 => {
+                            acknowledged.push(reply.id());
+                            break;
+                        }
+                        500 => {
+                            reply.assert_error(500, "internal", None);
+                            failures += 1;
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        other => panic!("{other}: {:?}", reply.body),
+                    }
+                }
+            }
+            (acknowledged, failures)
+        })
+    };
+
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    dynamodb.kill().await.unwrap(); // its watcher stops the Java process within a second
+    wait_until(port, false).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let _restarted = start_dynamodb_local(port, &dir);
+    wait_until(port, true).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, Ordering::Relaxed);
+    let (acknowledged, failures) = sender.await.unwrap();
+    assert!(
+        failures > 0,
+        "the outage was not felt: the test proves nothing"
+    );
+
+    let mut stored = Vec::new();
+    let mut after = "00000000000000000000000000".to_owned();
+    loop {
+        let path = format!("/api/public/chat-rooms/{room}/get_messages/?limit=200&after={after}");
+        let page = app.get(&path, Some(&token)).await;
+        let ids: Vec<String> = page.body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect();
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        after = last;
+        stored.extend(ids);
+    }
+    eprintln!(
+        "restart: {} messages acknowledged, {failures} sends failed during the outage and were retried",
+        acknowledged.len()
+    );
+    assert_eq!(stored, acknowledged, "stored and acknowledged differ");
+    let _ = std::fs::remove_dir_all(&dir);
+}
