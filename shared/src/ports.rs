@@ -72,18 +72,39 @@ pub enum Appended {
     Duplicate(Message),
 }
 
+/// A rate-limit count that a write makes as part of itself: counted only if the write is
+/// stored, and the write refused (429, `retry_after_secs`) if `max` were counted already.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Charge {
+    pub key: String,
+    pub max: u32,
+    pub expires_at: Timestamp,
+    pub retry_after_secs: u64,
+}
+
 /// A room's messages.
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Appends `message` to its room as one unit with the room's last message, activity and
     /// unread count. In this order: no such room, or (with `owner`) a room of another visitor,
     /// is `NotFound`; a `client_msg_id` already used in that room answers `Duplicate`; a closed
-    /// room is `Conflict`, except for system messages (which tell that it closed). The checks and the write are one atomic step, so a send costs no
-    /// read before it.
+    /// room is `Conflict`, except for system messages (which tell that it closed). The checks
+    /// and the write are one atomic step, so a send costs no read before it.
     async fn append_message(
         &self,
         message: &Message,
         owner: Option<VisitorId>,
+    ) -> Result<Appended, ChatError> {
+        self.append_charged(message, owner, &[]).await
+    }
+
+    /// `append_message`, counting each of `charges` in the same atomic step; after the checks
+    /// above, a charge at its max refuses the message with `RateLimited`.
+    async fn append_charged(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+        charges: &[Charge],
     ) -> Result<Appended, ChatError>;
 
     async fn list_messages(

@@ -1,5 +1,6 @@
 //! The cost of a send does not grow with history: the DynamoDB calls of one send are counted
-//! (an SDK interceptor) with 10 and with 10,000 messages in the room, on a real DynamoDB Local.
+//! (an SDK interceptor) with 10 and with 10,000 messages in the room, on a real DynamoDB Local,
+//! with the production rate limits on (their counters ride in the send's one transaction).
 
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +18,7 @@ use shared::domain::{Message, MessageContent, MessageId, SenderType, Timestamp};
 use shared::input::{JsonObject, NewMessage, NewRoom};
 use shared::notify::FanoutNotifier;
 use shared::ports::{Clock, Connection, ConnectionStore, MessageStore, Party, PushError, Pusher};
+use shared::rate::RateLimits;
 use shared::store::DynamoStore;
 
 /// Names every DynamoDB operation the client starts.
@@ -89,7 +91,8 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
         notifier,
         clock.clone(),
         TokenKeys::new(b"a secret of thirty-two bytes, yes"),
-    );
+    )
+    .with_rate_limits(RateLimits::default());
 
     let new_room =
         NewRoom::parse(&JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap()).unwrap();
@@ -162,20 +165,28 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
             .await
             .unwrap();
         let agent_send = calls.take();
+        let frame = br#"{"action":"send_message","content":"over the socket"}"#;
+        let socket = ConnectionId::parse("Y3VzdG9tZXI=").unwrap();
+        assert_eq!(chat.handle_frame(&socket, frame).await, None);
+        let socket_send = calls.take();
         println!(
-            "with {total} messages: customer send {customer_send:?}, agent send {agent_send:?}"
+            "with {total} messages: customer send {customer_send:?}, agent send {agent_send:?}, \
+             WebSocket send {socket_send:?}"
         );
-        costs.push((customer_send, agent_send));
+        costs.push((customer_send, agent_send, socket_send));
     }
     assert_eq!(
         costs[0], costs[1],
         "the cost of a send grew with the room's history"
     );
-    let (customer_send, agent_send) = &costs[0];
+    let (customer_send, agent_send, socket_send) = &costs[0];
     assert!(
         customer_send.len() <= 3 && agent_send.len() <= 3,
         "{costs:?}"
     );
+    // Over WebSocket, the connection is read first: who is sending.
+    assert_eq!(socket_send[0], "GetItem", "{costs:?}");
+    assert_eq!(&socket_send[1..], customer_send.as_slice(), "{costs:?}");
     assert_eq!(
         customer_send
             .iter()

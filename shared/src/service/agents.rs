@@ -44,8 +44,20 @@ impl ChatService {
         room: RoomId,
         input: NewMessage,
     ) -> Result<Sent, ChatError> {
+        self.agent_sends(agent, room, input, None).await
+    }
+
+    /// An agent's send; over WebSocket, counted against `frame`'s limit in the same write.
+    pub(super) async fn agent_sends(
+        &self,
+        agent: &AgentIdentity,
+        room: RoomId,
+        input: NewMessage,
+        frame: Option<crate::ports::Charge>,
+    ) -> Result<Sent, ChatError> {
         let sender = (SenderType::Agent, agent.display_name.to_string());
-        self.send(room, sender, input, None).await
+        let charges: Vec<_> = frame.into_iter().collect();
+        self.send(room, sender, input, None, &charges).await
     }
 
     /// Resets the room's unread count (one count per room, whichever agent reads) and tells
@@ -93,7 +105,13 @@ impl ChatService {
             client_msg_id: None,
         };
         let sent = self
-            .send(room, (SenderType::System, "System".to_owned()), input, None)
+            .send(
+                room,
+                (SenderType::System, "System".to_owned()),
+                input,
+                None,
+                &[],
+            )
             .await?;
         let room = change.room.with_message(&sent.message);
         self.notifier

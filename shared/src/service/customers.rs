@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::error::ChatError;
 use crate::input::{NewMessage, NewRoom};
-use crate::ports::Event;
+use crate::ports::{Charge, Event};
 use crate::rate::Subject;
 
 use super::{ChatService, Sent};
@@ -136,10 +136,26 @@ impl ChatService {
         room: RoomId,
         input: NewMessage,
     ) -> Result<Sent, ChatError> {
+        self.visitor_sends(visitor, room, input, None).await
+    }
+
+    /// A visitor's send, counted against their limit (and `frame`'s, over WebSocket) in the
+    /// same write as the message.
+    pub(super) async fn visitor_sends(
+        &self,
+        visitor: &VisitorIdentity,
+        room: RoomId,
+        input: NewMessage,
+        frame: Option<Charge>,
+    ) -> Result<Sent, ChatError> {
         let subject = Subject::messages_of(visitor.id);
-        self.count(self.limits.messages_per_visitor, &subject)
-            .await?;
+        let charges: Vec<Charge> = self
+            .charge(self.limits.messages_per_visitor, &subject)
+            .into_iter()
+            .chain(frame)
+            .collect();
         let sender = (SenderType::Customer, visitor.name.to_string());
-        self.send(room, sender, input, Some(visitor.id)).await
+        self.send(room, sender, input, Some(visitor.id), &charges)
+            .await
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::error::ChatError;
+use crate::ports::Charge;
 use crate::rate::{Rate, RateLimits, Subject};
 
 use super::ChatService;
@@ -39,6 +40,22 @@ impl ChatService {
                 retry_after_secs: window.retry_after(now),
             })
         }
+    }
+
+    /// One action of `subject` under `rate`, to be counted by the write it limits (`None`
+    /// when the limit is off).
+    pub(super) fn charge(&self, rate: Rate, subject: &Subject) -> Option<Charge> {
+        if rate.is_off() {
+            return None;
+        }
+        let now = self.clock.now();
+        let window = rate.window(now);
+        Some(Charge {
+            key: subject.key(window),
+            max: rate.max,
+            expires_at: window.ends,
+            retry_after_secs: window.retry_after(now),
+        })
     }
 
     /// Refused if `subject` already reached `rate`; counts nothing (failures are counted

@@ -15,7 +15,7 @@ use crate::auth::{AgentIdentity, Caller, TokenKeys, VisitorIdentity};
 use crate::domain::{Message, MessageId, RoomId, SenderType, Timestamp, VisitorId};
 use crate::error::ChatError;
 use crate::input::NewMessage;
-use crate::ports::{Appended, Clock, Event, Notifier, Store};
+use crate::ports::{Appended, Charge, Clock, Event, Notifier, Store};
 use crate::rate::RateLimits;
 
 pub use accounts::LoggedIn;
@@ -84,13 +84,15 @@ impl ChatService {
         (id, Timestamp::from_unix_millis(id.timestamp_ms() as i64))
     }
 
-    /// Stores a message (or finds the earlier one of a retry), then pushes it if it is new.
+    /// Stores a message (or finds the earlier one of a retry), counting its rate-limit
+    /// `charges` in the same write, then pushes it if it is new.
     async fn send(
         &self,
         room_id: RoomId,
         sender: (SenderType, String),
         input: NewMessage,
         owner: Option<VisitorId>,
+        charges: &[Charge],
     ) -> Result<Sent, ChatError> {
         let (id, created_at) = self.stamp();
         let message = Message {
@@ -102,7 +104,7 @@ impl ChatService {
             created_at,
             client_msg_id: input.client_msg_id,
         };
-        match self.store.append_message(&message, owner).await? {
+        match self.store.append_charged(&message, owner, charges).await? {
             Appended::Stored => {
                 self.notifier
                     .publish(Event::Message {

@@ -77,9 +77,13 @@ impl ChatService {
         if let Frame::Ping = frame {
             return Ok(Some(views::pong(connection)));
         }
+        // A send counts its frame in its own write; other frames are counted first.
         let subject = Subject::frames_of(connection);
-        self.count(self.limits.messages_per_connection, &subject)
-            .await?;
+        let frame_charge = self.charge(self.limits.messages_per_connection, &subject);
+        if !matches!(frame, Frame::SendMessage { .. }) {
+            self.count(self.limits.messages_per_connection, &subject)
+                .await?;
+        }
         let party = self
             .store
             .get_connection(connection, self.clock.now())
@@ -90,11 +94,17 @@ impl ChatService {
             (Frame::Ping, _) => Ok(Some(views::pong(connection))),
             (Frame::SendMessage { room_id, message }, Party::Customer { visitor, room }) => {
                 let room = own_room(room_id, room)?;
-                Ok(replay(self.send_as_visitor(&visitor, room, message).await?))
+                let sent = self
+                    .visitor_sends(&visitor, room, message, frame_charge)
+                    .await?;
+                Ok(replay(sent))
             }
             (Frame::SendMessage { room_id, message }, Party::Agent(agent)) => {
                 let room = required(room_id)?;
-                Ok(replay(self.send_as_agent(&agent, room, message).await?))
+                let sent = self
+                    .agent_sends(&agent, room, message, frame_charge)
+                    .await?;
+                Ok(replay(sent))
             }
             (Frame::Typing { room_id, is_typing }, party) => {
                 let (room_id, sender_type) = match party {

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::error::ChatError;
 use crate::ports::{
-    AgentStore, Appended, Connection, ConnectionStore, MessageStore, Party, RateCounters,
+    AgentStore, Appended, Charge, Connection, ConnectionStore, MessageStore, Party, RateCounters,
     RoomLister, RoomStore, StatusChange,
 };
 
@@ -232,10 +232,11 @@ impl RoomLister for MemoryStore {
 
 #[async_trait]
 impl MessageStore for MemoryStore {
-    async fn append_message(
+    async fn append_charged(
         &self,
         message: &Message,
         owner: Option<VisitorId>,
+        charges: &[Charge],
     ) -> Result<Appended, ChatError> {
         let mut state = self.state();
         let room = match state.rooms.get(&message.room_id) {
@@ -253,7 +254,20 @@ impl MessageStore for MemoryStore {
         if room.status == RoomStatus::Closed && message.sender_type != SenderType::System {
             return Err(ChatError::Conflict("chat room is closed"));
         }
+        let counted = |key: &str| state.rate_counters.get(key).map_or(0, |(count, _)| *count);
+        if let Some(full) = charges.iter().find(|c| counted(&c.key) >= c.max) {
+            return Err(ChatError::RateLimited {
+                retry_after_secs: full.retry_after_secs,
+            });
+        }
         let room = room.clone().with_message(message);
+        for charge in charges {
+            let counter = state
+                .rate_counters
+                .entry(charge.key.clone())
+                .or_insert((0, charge.expires_at));
+            counter.0 += 1;
+        }
         if let Some(guard) = guard {
             state.client_msg_ids.insert(guard, message.id);
         }

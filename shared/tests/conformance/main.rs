@@ -59,4 +59,5 @@ conformance!(
     connections_come_and_go,
     agents_are_inserted_once,
     rate_counters_count_up_to_their_max,
+    sends_count_their_charges_in_the_same_write,
 );

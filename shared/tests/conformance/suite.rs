@@ -11,7 +11,7 @@ use shared::domain::{
     Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId, RoomStatus,
     SenderType, Subject, Timestamp, Username, VisitorId,
 };
-use shared::ports::{Appended, Clock, Connection, Party, Store};
+use shared::ports::{Appended, Charge, Clock, Connection, Party, Store};
 
 fn clock() -> ManualClock {
     ManualClock::starting_at(Timestamp::from_unix_millis(1_800_000_000_000))
@@ -668,4 +668,66 @@ pub async fn rate_counters_count_up_to_their_max(store: Arc<dyn Store>) {
         .count();
     assert_eq!(counted, 5);
     assert_eq!(store.counted(&racing, now).await.unwrap(), 5);
+}
+
+pub async fn sends_count_their_charges_in_the_same_write(store: Arc<dyn Store>) {
+    let clock = clock();
+    let owner = visitor(&clock);
+    let room = open_room(&store, &clock, owner).await;
+    let charge = Charge {
+        key: format!("sends#{}", ulid::Ulid::new()),
+        max: 2,
+        expires_at: clock.now().plus_seconds(60),
+        retry_after_secs: 42,
+    };
+    let charges = std::slice::from_ref(&charge);
+    let say = |retry: Option<&str>| message(&clock, room.id, SenderType::Customer, "hi", retry);
+    let first = say(Some("first"));
+    assert_eq!(
+        store
+            .append_charged(&first, Some(owner), charges)
+            .await
+            .unwrap(),
+        Appended::Stored
+    );
+    // A refused send counts nothing: a stranger's send to this room.
+    let stranger = visitor(&clock);
+    assert!(matches!(
+        store
+            .append_charged(&say(None), Some(stranger), charges)
+            .await,
+        Err(ChatError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .append_charged(&say(None), Some(owner), charges)
+            .await
+            .unwrap(),
+        Appended::Stored
+    );
+    assert_eq!(store.counted(&charge.key, clock.now()).await.unwrap(), 2);
+    // At the max: refused with the charge's wait, and not stored...
+    let over = say(None);
+    match store.append_charged(&over, Some(owner), charges).await {
+        Err(ChatError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 42),
+        other => panic!("{other:?}"),
+    }
+    let page = store
+        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(page.messages.len(), 2);
+    // ...but a retry of a stored send is still answered with it.
+    let retry = Message {
+        id: MessageId::from_ulid(clock.next_id()),
+        ..first.clone()
+    };
+    assert_eq!(
+        store
+            .append_charged(&retry, Some(owner), charges)
+            .await
+            .unwrap(),
+        Appended::Duplicate(first)
+    );
+    assert_eq!(store.counted(&charge.key, clock.now()).await.unwrap(), 2);
 }

@@ -14,18 +14,24 @@ use crate::domain::{
     Limit, Message, MessagePage, MessageWindow, RoomId, RoomStatus, SenderType, VisitorId,
 };
 use crate::error::ChatError;
-use crate::ports::{Appended, MessageStore};
+use crate::ports::{Appended, Charge, MessageStore};
+
+/// Where the retry guard is among a send's writes (after the room and the message), when the
+/// message has a `client_msg_id`.
+const GUARD: usize = 2;
 
 /// Two sends racing on one room conflict; the loser is retried this many times.
 const CONFLICT_RETRIES: u32 = 6;
 
 impl DynamoStore {
     /// The one transaction of a send: the room's update (conditioned on the room existing,
-    /// being open, and being the visitor's), the message, and its retry guard.
+    /// being open, and being the visitor's), the message, its retry guard, and its rate-limit
+    /// charges (each conditioned on its counter being below its max).
     fn send_transaction(
         &self,
         message: &Message,
         owner: Option<VisitorId>,
+        charges: &[Charge],
     ) -> Vec<TransactWriteItem> {
         // System messages (the notice of a close) go to closed rooms too.
         let mut condition = if message.sender_type == SenderType::System {
@@ -74,25 +80,41 @@ impl DynamoStore {
         if let Some(client_msg_id) = &message.client_msg_id {
             writes.push(put(&self.table, items::guard_item(message, client_msg_id)));
         }
+        writes.extend(charges.iter().map(|charge| {
+            TransactWriteItem::builder()
+                .update(super::rate::charge_update(&self.table, charge))
+                .build()
+        }));
         writes
     }
 
     /// Why the send transaction was cancelled, in API.md's order: no room (or another
     /// visitor's) is 404, an earlier send with this `client_msg_id` answers it, a closed room
-    /// is 409. `None` for a conflict with a concurrent transaction: retry.
+    /// is 409, a charge at its max is 429. `None` for a conflict with a concurrent
+    /// transaction: retry.
     async fn refusal(
         &self,
         message: &Message,
         owner: Option<VisitorId>,
+        charges: &[Charge],
         reasons: &[CancellationReason],
     ) -> Result<Option<Appended>, ChatError> {
         let failed =
             |i: usize| reasons.get(i).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
+        let first_charge = if message.client_msg_id.is_some() {
+            3
+        } else {
+            2
+        };
+        let full_charge = (0..charges.len())
+            .find(|i| failed(first_charge + i))
+            .map(|i| &charges[i]);
         if reasons
             .iter()
             .any(|r| r.code() == Some("TransactionConflict"))
             && !failed(0)
-            && !failed(2)
+            && !failed(GUARD)
+            && full_charge.is_none()
         {
             return Ok(None);
         }
@@ -115,6 +137,10 @@ impl DynamoStore {
             }
         } else if let Some(earlier) = self.earlier_send(message, reasons).await? {
             return Ok(Some(Appended::Duplicate(earlier)));
+        } else if let Some(charge) = full_charge {
+            return Err(ChatError::RateLimited {
+                retry_after_secs: charge.retry_after_secs,
+            });
         }
         Err(ChatError::Internal(anyhow::anyhow!(
             "send transaction cancelled: {reasons:?}"
@@ -131,7 +157,7 @@ impl DynamoStore {
         let Some(client_msg_id) = &message.client_msg_id else {
             return Ok(None);
         };
-        let guard: Option<Item> = match reasons.get(2).and_then(|r| r.item()) {
+        let guard: Option<Item> = match reasons.get(GUARD).and_then(|r| r.item()) {
             Some(item) if !item.is_empty() => Some(item.clone()),
             _ => self
                 .client
@@ -168,12 +194,13 @@ fn put(table: &str, item: Item) -> TransactWriteItem {
 
 #[async_trait]
 impl MessageStore for DynamoStore {
-    async fn append_message(
+    async fn append_charged(
         &self,
         message: &Message,
         owner: Option<VisitorId>,
+        charges: &[Charge],
     ) -> Result<Appended, ChatError> {
-        let writes = self.send_transaction(message, owner);
+        let writes = self.send_transaction(message, owner, charges);
         for attempt in 0..=CONFLICT_RETRIES {
             let sent = self
                 .client
@@ -192,7 +219,7 @@ impl MessageStore for DynamoStore {
                 Some(TransactWriteItemsError::TransactionInProgressException(_)) => Vec::new(),
                 _ => return Err(sdk_error("TransactWriteItems (send)")(error)),
             };
-            if let Some(outcome) = self.refusal(message, owner, &reasons).await? {
+            if let Some(outcome) = self.refusal(message, owner, charges, &reasons).await? {
                 return Ok(outcome);
             }
             tokio::time::sleep(Duration::from_millis(5 << attempt)).await;

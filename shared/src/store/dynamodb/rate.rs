@@ -1,12 +1,31 @@
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::Update;
 
 use super::items::{self, key, n};
 use super::{DynamoStore, corrupt, sdk_error};
 use crate::domain::Timestamp;
 use crate::error::ChatError;
-use crate::ports::RateCounters;
+use crate::ports::{Charge, RateCounters};
 
 const COUNTER_SK: &str = "COUNTER";
+const COUNT_ONE: &str = "SET #count = if_not_exists(#count, :zero) + :one, expires_at = :expires";
+const BELOW_MAX: &str = "attribute_not_exists(#count) OR #count < :max";
+
+/// A charge as one write of a send's transaction.
+pub(super) fn charge_update(table: &str, charge: &Charge) -> Update {
+    Update::builder()
+        .table_name(table)
+        .set_key(Some(key(items::rate_pk(&charge.key), COUNTER_SK)))
+        .update_expression(COUNT_ONE)
+        .condition_expression(BELOW_MAX)
+        .expression_attribute_names("#count", "count")
+        .expression_attribute_values(":zero", n(0))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":max", n(i64::from(charge.max)))
+        .expression_attribute_values(":expires", n(items::ttl_seconds(charge.expires_at)))
+        .build()
+        .expect("table, key and expressions are set")
+}
 
 /// One item per counter (its key names its window, so a counter is never counted on after its
 /// window); DynamoDB's TTL removes it some time after `expires_at`, and reads ignore it from
