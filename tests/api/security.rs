@@ -23,6 +23,18 @@ async fn raw(
     request.send().await.unwrap()
 }
 
+/// The admin room list asked from a page of `origin`.
+async fn from_page_of(app: &api_tests::TestApp, origin: &str) -> reqwest::Response {
+    let headers = [("origin", origin)];
+    raw(
+        app,
+        reqwest::Method::GET,
+        "/api/admin/chat-rooms/",
+        &headers,
+    )
+    .await
+}
+
 fn allow_origin(response: &reqwest::Response) -> Option<&str> {
     response
         .headers()
@@ -69,35 +81,17 @@ async fn cors_answers_only_configured_origins() {
     assert_eq!(body["error"]["code"], "forbidden");
 
     // A simple request is answered, but only the configured origin may read the answer.
-    let from_shop = raw(
-        &app,
-        reqwest::Method::GET,
-        "/api/admin/chat-rooms/",
-        &[("origin", SHOP)],
-    )
-    .await;
+    let from_shop = from_page_of(&app, SHOP).await;
     assert_eq!(from_shop.status(), 401);
     assert_eq!(allow_origin(&from_shop), Some(SHOP));
-    let from_evil = raw(
-        &app,
-        reqwest::Method::GET,
-        "/api/admin/chat-rooms/",
-        &[("origin", EVIL)],
-    )
-    .await;
+    let from_evil = from_page_of(&app, EVIL).await;
     assert_eq!(allow_origin(&from_evil), None);
 }
 
 #[tokio::test]
 async fn without_configured_origins_no_site_may_call_the_api() {
     let app = spawn_app().await;
-    let from_shop = raw(
-        &app,
-        reqwest::Method::GET,
-        "/api/admin/chat-rooms/",
-        &[("origin", SHOP)],
-    )
-    .await;
+    let from_shop = from_page_of(&app, SHOP).await;
     assert_eq!(allow_origin(&from_shop), None);
 }
 

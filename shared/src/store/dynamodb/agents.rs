@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use super::items::{self, key};
-use super::{DynamoStore, corrupt, sdk_error};
+use super::{DynamoStore, conditional, corrupt, sdk_error};
 use crate::domain::{Agent, Username};
 use crate::error::ChatError;
 use crate::ports::AgentStore;
@@ -35,16 +35,6 @@ impl AgentStore for DynamoStore {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(sdk_error("PutItem agent")(error)),
-        }
+        conditional(put, "PutItem agent")
     }
 }

@@ -11,7 +11,7 @@ mod rooms;
 pub mod table;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::aws::AwsSettings;
 use crate::error::ChatError;
@@ -68,6 +68,28 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     move |error| ChatError::Internal(anyhow::anyhow!("{what}: {}", DisplayErrorContext(&error)))
+}
+
+/// Whether a conditional write was made: its condition failing is `Ok(false)`, any other
+/// error an internal one.
+fn conditional<T, E, R>(
+    sent: Result<T, SdkError<E, R>>,
+    what: &'static str,
+) -> Result<bool, ChatError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match sent {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error.as_service_error().and_then(|e| e.code())
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(sdk_error(what)(error)),
+    }
 }
 
 /// An item that does not map back to its record.

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::Update;
 
 use super::items::{self, key, n};
-use super::{DynamoStore, corrupt, sdk_error};
+use super::{DynamoStore, conditional, corrupt, sdk_error};
 use crate::domain::Timestamp;
 use crate::error::ChatError;
 use crate::ports::{Charge, RateCounters};
@@ -44,10 +44,8 @@ impl RateCounters for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(items::rate_pk(key_text), COUNTER_SK)))
-            .update_expression(
-                "SET #count = if_not_exists(#count, :zero) + :one, expires_at = :expires",
-            )
-            .condition_expression("attribute_not_exists(#count) OR #count < :max")
+            .update_expression(COUNT_ONE)
+            .condition_expression(BELOW_MAX)
             .expression_attribute_names("#count", "count")
             .expression_attribute_values(":zero", n(0))
             .expression_attribute_values(":one", n(1))
@@ -55,17 +53,7 @@ impl RateCounters for DynamoStore {
             .expression_attribute_values(":expires", n(items::ttl_seconds(expires_at)))
             .send()
             .await;
-        match update {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(sdk_error("UpdateItem rate counter")(error)),
-        }
+        conditional(update, "UpdateItem rate counter")
     }
 
     async fn counted(&self, key_text: &str, now: Timestamp) -> Result<u32, ChatError> {
