@@ -17,7 +17,7 @@ use functions::App;
 use shared::aws::AwsSettings;
 use shared::domain::{DisplayName, Role, Username};
 use shared::notify::ApiGatewayPusher;
-use shared::ports::Pusher;
+use shared::ports::{Pusher, Store};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -35,6 +35,8 @@ pub struct Server {
     pub task: JoinHandle<std::io::Result<()>>,
     /// The DynamoDB Local this server started, if it did: stopped with the server.
     pub dynamodb_local: Option<DynamoDbLocal>,
+    /// The store it serves from (for a program or a test that embeds local-dev).
+    pub store: Arc<dyn Store>,
 }
 
 /// Builds the app, seeds the default agent and starts serving on `options.addr` (port 0 picks
@@ -54,7 +56,8 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         )),
     };
     let opened = store::open(&options.store).await?;
-    let app = App::new(&options.config, opened.store, pusher);
+    let store = opened.store;
+    let app = App::new(&options.config, store.clone(), pusher);
     seed_default_agent(&app).await?;
     let router = cors::layer(http_api::router(app.clone()), options.cors_origins.clone())
         .merge(websocket::router(app, registry, options.ws_limits))
@@ -71,6 +74,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         addr,
         task,
         dynamodb_local: opened.dynamodb_local,
+        store,
     })
 }
 

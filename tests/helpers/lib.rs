@@ -17,8 +17,8 @@ pub struct TestApp {
     pub base: String,
     pub addr: SocketAddr,
     client: reqwest::Client,
-    /// Keeps a DynamoDB Local that the server started alive as long as the test.
-    _server: local_dev::Server,
+    /// The server; keeps a DynamoDB Local it started alive as long as the test.
+    server: local_dev::Server,
 }
 
 /// An answer: status, headers and the JSON body (`Value::Null` when there is none).
@@ -86,7 +86,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut local_dev::Options)) -> Tes
         base: format!("http://{}", server.addr),
         addr: server.addr,
         client: reqwest::Client::new(),
-        _server: server,
+        server,
     }
 }
 
@@ -106,6 +106,11 @@ fn ulid_like() -> String {
 }
 
 impl TestApp {
+    /// The store local-dev serves from, to look behind the API.
+    pub fn store(&self) -> &std::sync::Arc<dyn shared::ports::Store> {
+        &self.server.store
+    }
+
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();

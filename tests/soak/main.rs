@@ -1,7 +1,7 @@
 //! Soak (bounded in count and time, loopback only): connections open and close by the
 //! thousand while customers send over REST and WebSocket; afterwards every acknowledged message
-//! is readable exactly once, every closed connection is gone (410 on `@connections`), and the
-//! churn of connections did not grow the process's memory.
+//! is readable exactly once, every closed connection is gone (410 on `@connections`, no record
+//! in the store), and the churn of connections did not grow the process's memory.
 //!
 //! `SOAK_SECONDS` (default 30) is the whole run; infra/test.sh runs it for several minutes.
 
@@ -156,6 +156,21 @@ async fn churn_and_messages_leave_nothing_behind_and_lose_nothing() {
         closed.len(),
         grown / 1024
     );
+    // No connection record is left behind in the store either.
+    let now = shared::domain::Timestamp::from_unix_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    );
+    for (room, _) in &rooms {
+        let records = app
+            .store()
+            .room_connections(room.parse().unwrap(), now)
+            .await
+            .unwrap();
+        assert!(records.is_empty(), "room {room} still lists {records:?}");
+    }
     let client = reqwest::Client::new();
     for id in closed.iter().step_by((closed.len() / 200).max(1)) {
         let described = client
