@@ -2,6 +2,8 @@
 //! store call is a clean 500 `internal` (the cause logged, never shown); a failed or slow push
 //! never fails the send it follows.
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -14,6 +16,8 @@ use shared::domain::{ConnectionId, Limit, MessageWindow};
 use shared::ports::{ConnectionStore, MessageStore, PushError, Pusher};
 use shared::store::{DynamoStore, MemoryStore};
 use tracing_subscriber::layer::SubscriberExt;
+
+use common::NobodyListens;
 
 const SECRET: &[u8] = b"the fault tests' secret, 32+ bytes long";
 
@@ -69,15 +73,6 @@ async fn handle(app: &App, function: &str, request: lambda_http::Request) -> (u1
         other => panic!("not a text body: {other:?}"),
     };
     (response.status().as_u16(), body)
-}
-
-struct NobodyListens;
-
-#[async_trait::async_trait]
-impl Pusher for NobodyListens {
-    async fn push(&self, _: &ConnectionId, _: &[u8]) -> Result<(), PushError> {
-        Err(PushError::Gone)
-    }
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 //! runtime, for WebSocket events) accepts reaches the handler, which never panics and never
 //! answers 5xx; every 4xx carries API.md's error body and leaves the store as it was.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -12,18 +14,11 @@ use lambda_http::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::Value;
-use shared::domain::{ConnectionId, DisplayName, Limit, MessageWindow, Role, RoomId, Username};
-use shared::ports::{MessageStore, PushError, Pusher, RoomLister};
+use shared::domain::{ConnectionId, Limit, MessageWindow, RoomId};
+use shared::ports::{MessageStore, RoomLister};
 use shared::store::MemoryStore;
 
-struct NobodyListens;
-
-#[async_trait::async_trait]
-impl Pusher for NobodyListens {
-    async fn push(&self, _: &ConnectionId, _: &[u8]) -> Result<(), PushError> {
-        Err(PushError::Gone)
-    }
-}
+use common::NobodyListens;
 
 /// An app with an agent, a room with a message, and a connection; and what a client holds.
 struct World {
@@ -45,38 +40,14 @@ impl World {
         let config = Config::with_secret(b"the event fuzzing secret, 32+ bytes".to_vec()).unwrap();
         let app = App::new(&config, store.clone(), Arc::new(NobodyListens));
         let (room, customer, access) = runtime.block_on(async {
-            app.chat
-                .ensure_agent(
-                    Username::parse("admin").unwrap(),
-                    "admin123".into(),
-                    DisplayName::parse("Admin").unwrap(),
-                    Role::Admin,
-                )
-                .await
-                .unwrap();
-            let body = br#"{"customer_name":"Ada","message":"hello"}"#;
-            let input =
-                shared::input::NewRoom::parse(&shared::input::JsonObject::parse(body).unwrap())
-                    .unwrap();
-            let created = app.chat.create_room(None, None, input).await.unwrap();
-            let login = shared::input::Login::parse(
-                &shared::input::JsonObject::parse(br#"{"username":"admin","password":"admin123"}"#)
-                    .unwrap(),
-            )
-            .unwrap();
-            let access = app.chat.login(login, None).await.unwrap().access;
+            let seeded = common::seed(&app, Some("hello")).await;
             // The connection of the WebSocket fixtures, so their frames come from an open one.
-            let connection = "SYfJwcT0joECHlA=";
-            let room = created.room.id.to_string();
+            let connection = ConnectionId::parse("SYfJwcT0joECHlA=").unwrap();
             app.chat
-                .connect(
-                    ConnectionId::parse(connection).unwrap(),
-                    Some(&created.customer_token),
-                    Some(&room),
-                )
+                .connect(connection, Some(&seeded.customer), Some(&seeded.room))
                 .await
                 .unwrap();
-            (room, created.customer_token, access)
+            (seeded.room, seeded.customer, seeded.access)
         });
         Self {
             runtime,

@@ -1,25 +1,18 @@
 //! Every REST handler, fed the HTTP API (payload format 2.0) event API Gateway sends it, from
 //! the fixtures in `fixtures/http/<function>.json`, converted by lambda_http itself.
 
+mod common;
+
 use std::sync::Arc;
+
+use common::NobodyListens;
 
 use functions::routes::ROUTES;
 use functions::{App, Config};
 use serde_json::{Value, json};
-use shared::domain::{DisplayName, Role, Username};
-use shared::ports::{PushError, Pusher};
 use shared::store::MemoryStore;
 
 const SECRET: &[u8] = b"the handler tests' secret, 32+ bytes long";
-
-struct NobodyListens;
-
-#[async_trait::async_trait]
-impl Pusher for NobodyListens {
-    async fn push(&self, _: &shared::domain::ConnectionId, _: &[u8]) -> Result<(), PushError> {
-        Err(PushError::Gone)
-    }
-}
 
 /// The fixture of `function`, its placeholders filled in, as lambda_http reads API Gateway's JSON.
 fn event(
@@ -58,28 +51,9 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
         Arc::new(MemoryStore::new()),
         Arc::new(NobodyListens),
     );
-    app.chat
-        .ensure_agent(
-            Username::parse("admin").unwrap(),
-            "admin123".into(),
-            DisplayName::parse("Admin").unwrap(),
-            Role::Admin,
-        )
-        .await
-        .unwrap();
-    let input = shared::input::NewRoom::parse(
-        &shared::input::JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap(),
-    )
-    .unwrap();
-    let created = app.chat.create_room(None, None, input).await.unwrap();
-    let (room, customer) = (created.room.id.to_string(), created.customer_token);
-    let login = shared::input::Login::parse(
-        &shared::input::JsonObject::parse(br#"{"username":"admin","password":"admin123"}"#)
-            .unwrap(),
-    )
-    .unwrap();
-    let session = app.chat.login(login, None).await.unwrap();
-    let (agent, refresh) = (session.access, session.refresh);
+    let seeded = common::seed(&app, None).await;
+    let (room, customer) = (seeded.room, seeded.customer);
+    let (agent, refresh) = (seeded.access, seeded.refresh);
 
     // In the route table's order: (token, query, body, status, what the body shows).
     type Shows<'a> = Box<dyn Fn(&Value) -> bool + 'a>;

@@ -90,13 +90,7 @@ fn preflight_answer() -> Response {
 }
 
 fn refused() -> Response {
-    let error = ChatError::Forbidden("this origin may not call the API");
-    let mut response = (StatusCode::FORBIDDEN, error.body().to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+    crate::http_api::chat_error(&ChatError::Forbidden("this origin may not call the API"))
 }
 
 #[cfg(test)]

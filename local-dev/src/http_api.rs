@@ -183,7 +183,13 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 async fn not_found() -> Response {
-    into_axum(error_response(&ChatError::NotFound("no such route")))
+    chat_error(&ChatError::NotFound("no such route"))
+}
+
+/// An error as the functions answer it (status, API.md body, headers), for local-dev's own
+/// answers too.
+pub fn chat_error(error: &ChatError) -> Response {
+    into_axum(error_response(error))
 }
 
 async fn method_not_allowed() -> Response {

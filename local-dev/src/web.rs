@@ -78,11 +78,5 @@ async fn serve(file: &Path, csp: &str) -> Response {
 }
 
 fn not_found() -> Response {
-    let error = ChatError::NotFound("no such file");
-    let mut response = (StatusCode::NOT_FOUND, error.body().to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+    crate::http_api::chat_error(&ChatError::NotFound("no such file"))
 }

@@ -1,0 +1,55 @@
+//! What the handler tests share: a pusher with nobody listening, and an app seeded with the
+//! default agent and one room.
+
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code)]
+
+use async_trait::async_trait;
+use functions::App;
+use shared::domain::{ConnectionId, DisplayName, Role, Username};
+use shared::input::{JsonObject, Login, NewRoom};
+use shared::ports::{PushError, Pusher};
+
+/// Every connection is gone.
+pub struct NobodyListens;
+
+#[async_trait]
+impl Pusher for NobodyListens {
+    async fn push(&self, _: &ConnectionId, _: &[u8]) -> Result<(), PushError> {
+        Err(PushError::Gone)
+    }
+}
+
+/// What a client holds after `seed`.
+pub struct Seeded {
+    pub room: String,
+    pub customer: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+/// Creates the agent admin / admin123, opens a room for Ada (with `first_message`, if any)
+/// and signs the agent in.
+pub async fn seed(app: &App, first_message: Option<&str>) -> Seeded {
+    app.chat
+        .ensure_agent(
+            Username::parse("admin").unwrap(),
+            "admin123".into(),
+            DisplayName::parse("Admin").unwrap(),
+            Role::Admin,
+        )
+        .await
+        .unwrap();
+    let body = serde_json::json!({ "customer_name": "Ada", "message": first_message });
+    let input = NewRoom::parse(&JsonObject::parse(body.to_string().as_bytes()).unwrap()).unwrap();
+    let created = app.chat.create_room(None, None, input).await.unwrap();
+    let credentials = br#"{"username":"admin","password":"admin123"}"#;
+    let login = Login::parse(&JsonObject::parse(credentials).unwrap()).unwrap();
+    let session = app.chat.login(login, None).await.unwrap();
+    Seeded {
+        room: created.room.id.to_string(),
+        customer: created.customer_token,
+        access: session.access,
+        refresh: session.refresh,
+    }
+}
