@@ -11,7 +11,15 @@
 
 use aws_credential_types::Credentials;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::runtime_components::{
+    RuntimeComponents, RuntimeComponentsBuilder,
+};
+use aws_smithy_runtime_api::shared::IntoShared;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_types::region::Region;
 
 const AMAZON_ROOTS: &[u8] = include_bytes!("amazon-trust-services-roots.pem");
@@ -31,10 +39,53 @@ fn https_client() -> SharedHttpClient {
         .with_trust_store(trust)
         .build()
         .expect("the Amazon roots are valid PEM");
-    aws_smithy_http_client::Builder::new()
+    let https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .tls_context(context)
-        .build_https()
+        .build_https();
+    NoThrowawayConnector(https).into_shared()
+}
+
+/// The smithy HTTPS client, minus the connector it builds and throws away whenever an SDK
+/// client is constructed. That throwaway build exists to load the system's roots at init
+/// rather than at the first request (they are cached process-wide); with our own roots nothing
+/// is cached, so it only parsed the PEM roots once per SDK client for nothing: almost a fifth
+/// of the instructions a pushing function ran before its first poll. The connector requests
+/// use is built, once per timeout setting, at the first request either way
+/// (`shared/tests/https.rs` holds that path).
+#[derive(Debug)]
+struct NoThrowawayConnector(SharedHttpClient);
+
+impl HttpClient for NoThrowawayConnector {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn validate_base_client_config(
+        &self,
+        _: &RuntimeComponentsBuilder,
+        _: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    fn validate_final_config(
+        &self,
+        components: &RuntimeComponents,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.validate_final_config(components, cfg)
+    }
+
+    fn connector_metadata(
+        &self,
+    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 impl AwsSettings {
