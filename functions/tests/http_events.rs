@@ -22,17 +22,16 @@ fn event(
     query: &str,
     body: &Value,
 ) -> lambda_http::Request {
-    let path = format!(
-        "{}/tests/fixtures/http/{function}.json",
-        env!("CARGO_MANIFEST_DIR")
+    let body = common::inside_json_string(body);
+    let text = common::fixture(
+        &format!("http/{function}.json"),
+        &[
+            ("{{TOKEN}}", token),
+            ("{{ROOM_ID}}", room),
+            ("{{QUERY}}", query),
+            ("{{BODY}}", &body),
+        ],
     );
-    let fixture = std::fs::read_to_string(path).unwrap();
-    let body = serde_json::to_string(&body.to_string()).unwrap();
-    let text = fixture
-        .replace("{{TOKEN}}", token)
-        .replace("{{ROOM_ID}}", room)
-        .replace("{{QUERY}}", query)
-        .replace("{{BODY}}", &body[1..body.len() - 1]);
     lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}'s fixture: {e}"))
 }
 

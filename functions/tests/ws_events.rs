@@ -1,5 +1,7 @@
 //! The WebSocket handlers, fed real API Gateway WebSocket events (fixtures beside this file).
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -44,12 +46,8 @@ fn app() -> (App, Arc<RecordingPusher>) {
 
 /// A fixture with its placeholders filled in.
 fn event(fixture: &str, fill: &[(&str, &str)]) -> ApiGatewayWebsocketProxyRequest {
-    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
-    let mut text = std::fs::read_to_string(path).unwrap();
-    for (placeholder, value) in fill {
-        text = text.replace(placeholder, value);
-    }
-    serde_json::from_str(&text).expect("the fixture is an API Gateway WebSocket event")
+    serde_json::from_str(&common::fixture(fixture, fill))
+        .expect("the fixture is an API Gateway WebSocket event")
 }
 
 async fn open_room(app: &App) -> (String, String) {

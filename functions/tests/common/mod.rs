@@ -53,3 +53,19 @@ pub async fn seed(app: &App, first_message: Option<&str>) -> Seeded {
         refresh: session.refresh,
     }
 }
+
+/// The text of `fixtures/<relative>`, each placeholder (`{{ROOM_ID}}`, …) replaced by its value.
+pub fn fixture(relative: &str, fill: &[(&str, &str)]) -> String {
+    let path = format!("{}/tests/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    fill.iter().fold(text, |text, (placeholder, value)| {
+        text.replace(placeholder, value)
+    })
+}
+
+/// `body` as it sits inside a JSON string of an event (`"body": "{{BODY}}"`): serialized, then
+/// escaped.
+pub fn inside_json_string(body: &serde_json::Value) -> String {
+    let quoted = serde_json::to_string(&body.to_string()).unwrap();
+    quoted[1..quoted.len() - 1].to_owned()
+}
