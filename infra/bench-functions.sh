@@ -3,12 +3,15 @@
 # beside a hello-world lambda_runtime binary built the same way (release profile: LTO, one
 # codegen unit, stripped, abort on panic). Figures, not a test: it asserts nothing.
 #
-#   infra/bench-functions.sh [FUNCTION] [RUNS]     default: public-send-message, 30 runs
+#   infra/bench-functions.sh [FUNCTION] [RUNS]     default: public-send-message, 100 runs
+#
+# Two yardsticks: the hello world `cargo lambda new` writes (a multi-thread Tokio runtime), and
+# the same on a one-thread runtime, as the functions run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 function=${1:-public-send-message}
-runs=${2:-30}
+runs=${2:-100}
 functions=$(ls functions/src/bin | sed 's/\.rs$//')
 
 echo "== building every function and hello-lambda (release)" >&2
@@ -21,5 +24,6 @@ echo "== sizes" >&2
 # shellcheck disable=SC2086
 target/release/chat-bench size target/release $functions hello-lambda
 echo "== init: process start to first poll of the Runtime API" >&2
-target/release/chat-bench init target/release/hello-lambda "$runs"
-target/release/chat-bench init "target/release/$function" "$runs"
+for binary in hello-lambda hello-lambda-one-thread public-get-room "$function"; do
+  target/release/chat-bench init "target/release/$binary" "$runs"
+done
