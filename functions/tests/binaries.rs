@@ -196,22 +196,16 @@ async fn each_binary_answers_its_event_through_the_runtime_api() {
     assert_eq!(created.answer["username"], "lead", "{created:?}");
 
     // Password hashing runs off the function's one runtime thread, and signs the agent in.
-    let login = http_event(
-        "auth-login",
-        "",
-        "",
-        &json!({"username": "lead", "password": "a long enough password"}),
-    );
-    let (status, session) = http_answer(&invoke("auth-login", login, &table).await);
+    let login = |password: &str| {
+        let credentials = json!({"username": "lead", "password": password});
+        http_event("auth-login", "", "", &credentials)
+    };
+    let signed_in = invoke("auth-login", login("a long enough password"), &table).await;
+    let (status, session) = http_answer(&signed_in);
     assert_eq!(status, 200, "{session}");
     assert!(session["access"].is_string(), "{session}");
-    let refused = http_event(
-        "auth-login",
-        "",
-        "",
-        &json!({"username": "lead", "password": "not the password"}),
-    );
-    let (status, error) = http_answer(&invoke("auth-login", refused, &table).await);
+    let refused = invoke("auth-login", login("not the password"), &table).await;
+    let (status, error) = http_answer(&refused);
     assert_eq!(
         (status, &error["error"]["code"]),
         (401, &json!("unauthorized"))

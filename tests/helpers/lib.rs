@@ -148,6 +148,29 @@ impl TestApp {
             .await
     }
 
+    /// The id of every message of `room`, oldest first, read through `after=` pages.
+    pub async fn all_message_ids(&self, room: &str, token: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut after = "00000000000000000000000000".to_owned();
+        loop {
+            let path =
+                format!("/api/public/chat-rooms/{room}/get_messages/?limit=200&after={after}");
+            let page = self.get(&path, Some(token)).await;
+            assert_eq!(page.status, 200, "{:?}", page.body);
+            let batch: Vec<String> = page.body["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned())
+                .collect();
+            let Some(last) = batch.last() else {
+                return ids;
+            };
+            after = last.clone();
+            ids.extend(batch);
+        }
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.post_raw(path, token, body.to_string()).await
     }

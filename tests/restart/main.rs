@@ -170,23 +170,7 @@ async fn a_restarted_dynamodb_loses_no_acknowledged_message() {
         "the outage was not felt: the test proves nothing"
     );
 
-    let mut stored = Vec::new();
-    let mut after = "00000000000000000000000000".to_owned();
-    loop {
-        let path = format!("/api/public/chat-rooms/{room}/get_messages/?limit=200&after={after}");
-        let page = app.get(&path, Some(&token)).await;
-        let ids: Vec<String> = page.body["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["id"].as_str().unwrap().to_owned())
-            .collect();
-        let Some(last) = ids.last().cloned() else {
-            break;
-        };
-        after = last;
-        stored.extend(ids);
-    }
+    let stored = app.all_message_ids(&room, &token).await;
     eprintln!(
         "restart: {} messages acknowledged, {failures} sends failed during the outage and were retried",
         acknowledged.len()

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use api_tests::{TestApp, spawn_app};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Mutex;
 
 /// How many customers work at once.
@@ -81,36 +81,6 @@ async fn talk(app: &TestApp, room: &str, token: &str, stop: &AtomicBool) -> Vec<
     }
     socket.close().await;
     acknowledged
-}
-
-/// Every message of a room, oldest first, through `after=` pages.
-async fn all_messages(app: &TestApp, room: &str, token: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let query = match &after {
-            Some(id) => format!("?limit=200&after={id}"),
-            None => "?limit=200&after=00000000000000000000000000".to_owned(),
-        };
-        let page = app
-            .get(
-                &format!("/api/public/chat-rooms/{room}/get_messages/{query}"),
-                Some(token),
-            )
-            .await;
-        assert_eq!(page.status, 200, "{:?}", page.body);
-        let batch: Vec<String> = page.body["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m: &Value| m["id"].as_str().unwrap().to_owned())
-            .collect();
-        if batch.is_empty() {
-            return ids;
-        }
-        after = batch.last().cloned();
-        ids.extend(batch);
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,7 +181,7 @@ async fn churn_and_messages_leave_nothing_behind_and_lose_nothing() {
     let mut total = 0;
     for (room, token) in &rooms {
         let mut expected = acknowledged[room].clone();
-        let mut stored = all_messages(&app, room, token).await;
+        let mut stored = app.all_message_ids(room, token).await;
         total += expected.len();
         expected.sort();
         stored.sort();
