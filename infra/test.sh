@@ -39,16 +39,20 @@ if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
 fi
 echo "== DynamoDB at $DYNAMODB_ENDPOINT"
 
+# Every cargo command below selects the whole workspace with its tests (`--workspace`, then
+# `--test` or `--tests` to narrow what runs): cargo resolves features from the packages
+# selected, so `-p api-tests` or `cargo build -p local-dev` would build a second and third copy
+# of the dependency tree with other features, costing minutes and gigabytes.
 echo "== unit, conformance (memory and DynamoDB), handler and black-box tests on the memory store"
 cargo test --workspace --locked
 
 echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store"
-TEST_STORE=dynamodb cargo test --locked -p api-tests
+TEST_STORE=dynamodb cargo test --workspace --locked --test api --test realtime --test soak --test restart
 
 echo "== soak: several minutes of connections and messages against local-dev (memory store)"
-SOAK_SECONDS=${SOAK_SECONDS:-180} cargo test --locked -p api-tests --test soak -- --nocapture
+SOAK_SECONDS=${SOAK_SECONDS:-180} cargo test --workspace --locked --test soak -- --nocapture
 
 echo "== browser tests: the console and the customer chat in headless Chromium"
 infra/install-browser.sh
-cargo build --locked -p local-dev
+cargo build --workspace --locked --tests --bin local-dev
 (cd tests/browser && node --test --test-concurrency=1)
