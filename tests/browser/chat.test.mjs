@@ -204,6 +204,64 @@ test("a reload keeps the conversation, and a cut connection reconnects and catch
   await message(agent, "Sent while you were away").waitFor();
 });
 
+test("an agent stays signed in past the access token's lifetime, even on a clock 20 minutes fast; a refused refresh signs out", async () => {
+  const { context, page } = await newPage();
+  // The page's clock runs 20 minutes ahead of the server's, and its timers are in the test's hands.
+  await context.clock.install({ time: Date.now() + 20 * 60_000 });
+  const refreshes = [];
+  page.on("response", (response) => {
+    if (response.url().endsWith("/api/auth/refresh/")) refreshes.push(response.status());
+  });
+  const quiet = () => page.waitForTimeout(1_000); // real time, for any request in flight to land
+  const session = () => page.evaluate(() => JSON.parse(localStorage.getItem("chat.agent.session")));
+
+  await api("POST", "/api/public/chat-rooms/", null, { customer_name: "Hedy", message: "Still there?" });
+  await signIn(page);
+  const signedIn = await session();
+  await quiet();
+  assert.deepEqual(refreshes, [], "a fresh access token is not refreshed, whatever the computer's clock says");
+
+  // A minute before the access token's 15 minutes are up, one refresh, then quiet again.
+  await page.clock.fastForward("13:30");
+  await quiet();
+  assert.deepEqual(refreshes, []);
+  const refreshed = page.waitForResponse((response) => response.url().endsWith("/api/auth/refresh/"));
+  await page.clock.fastForward("00:40");
+  const { access } = await (await refreshed).json();
+  await quiet();
+  assert.deepEqual(refreshes, [200]);
+  assert.equal((await session()).access, access);
+  assert.equal((await session()).refresh, signedIn.refresh);
+
+  // The next one comes a token lifetime later, and the console works on the new token.
+  await page.clock.fastForward("13:00");
+  await quiet();
+  assert.deepEqual(refreshes, [200]);
+  await page.clock.fastForward("01:30");
+  await quiet();
+  assert.deepEqual(refreshes, [200, 200]);
+  await roomItem(page, "Hedy").click();
+  await message(page, "Still there?").waitFor();
+  await say(page, "Yes, right here");
+  await message(page, "Yes, right here").waitFor();
+  assert.equal(await page.textContent("#status"), CONNECTED);
+
+  // A refresh token the server refuses (here: its signature is not the server's) ends the
+  // session: back to the sign-in form, nothing kept.
+  await page.evaluate(() => {
+    const saved = JSON.parse(localStorage.getItem("chat.agent.session"));
+    const [header, payload] = saved.refresh.split(".");
+    saved.refresh = `${header}.${payload}.not-the-signature`;
+    localStorage.setItem("chat.agent.session", JSON.stringify(saved));
+  });
+  await page.reload();
+  await page.locator("#status", { hasText: CONNECTED }).waitFor();
+  await page.clock.fastForward("15:00");
+  await page.locator("#sign-in").waitFor({ state: "visible" });
+  assert.deepEqual(refreshes.slice(2), [401]);
+  assert.equal(await session(), null);
+});
+
 test("message text is always text: markup from a user is never interpreted", async () => {
   const attack = "<img src=x onerror=alert(1)>";
   const { page: agent } = await newPage();

@@ -36,10 +36,14 @@ function saveSession(session) {
   else localStorage.removeItem(SESSION_KEY);
 }
 
-function expiryOf(token) {
+// A token's deadline is kept on this computer's clock: when it arrived plus its lifetime
+// (exp − iat). Comparing the server's `exp` with Date.now() would break on a computer whose
+// clock is off: a few minutes fast, and every new access token would look due for refresh at
+// once, in a loop.
+function deadlineOf(token) {
   try {
     const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    return payload.exp * 1000;
+    return Date.now() + (payload.exp - payload.iat) * 1000;
   } catch {
     return 0;
   }
@@ -47,14 +51,14 @@ function expiryOf(token) {
 
 function scheduleRefresh() {
   clearTimeout(state.refreshTimer);
-  const wait = Math.max(0, expiryOf(state.session.access) - Date.now() - 60_000);
+  const wait = Math.max(0, state.session.accessUntil - Date.now() - 60_000);
   state.refreshTimer = setTimeout(refreshAccess, wait);
 }
 
 async function refreshAccess() {
   try {
     const { access } = await api.request("POST", "/api/auth/refresh/", { refresh: state.session.refresh });
-    saveSession({ ...state.session, access });
+    saveSession({ ...state.session, access, accessUntil: deadlineOf(access) });
     scheduleRefresh();
     return true;
   } catch (error) {
@@ -99,7 +103,7 @@ $("sign-in-form").addEventListener("submit", async (event) => {
       username: form.get("username"),
       password: form.get("password"),
     });
-    saveSession(session);
+    saveSession({ ...session, accessUntil: deadlineOf(session.access), refreshUntil: deadlineOf(session.refresh) });
     start();
   } catch (error) {
     $("sign-in-error").textContent = error.status === 401 ? "Wrong username or password." : error.message;
@@ -339,8 +343,9 @@ function start() {
   });
 }
 
-if (state.session && expiryOf(state.session.refresh) > Date.now()) {
-  if (expiryOf(state.session.access) - Date.now() < 60_000) {
+// A session saved without deadlines (an older console) signs in again.
+if (state.session && state.session.refreshUntil > Date.now()) {
+  if (state.session.accessUntil - Date.now() < 60_000) {
     refreshAccess().then((ok) => ok && start());
   } else {
     start();
