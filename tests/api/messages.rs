@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use api_tests::{assert_timestamp, assert_ulid, spawn_app};
+use api_tests::{assert_timestamp, assert_ulid, contents, message_ids, spawn_app};
 use serde_json::{Value, json};
 
 fn send_path(room: &str) -> String {
@@ -45,13 +45,7 @@ async fn customer_and_agent_messages_have_api_md_shape() {
     assert_eq!(reply.body["client_msg_id"], Value::Null);
 
     let page = app.get(&messages_path(&room, ""), Some(&token)).await;
-    let contents: Vec<&str> = page.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
-    assert_eq!(contents, vec!["Hello", "Hi Ada"]);
+    assert_eq!(contents(&page.body), vec!["Hello", "Hi Ada"]);
     assert_eq!(page.body["next"], Value::Null);
 }
 
@@ -235,14 +229,7 @@ async fn pagination_walks_back_and_forth_over_many_messages_without_gap_or_dupli
                 .id(),
         );
     }
-    let ids = |page: &api_tests::Reply| -> Vec<String> {
-        page.body["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let ids = |page: &api_tests::Reply| message_ids(&page.body);
 
     // Backwards from the newest page.
     let mut walked: Vec<String> = Vec::new();
@@ -355,11 +342,8 @@ async fn ids_sort_in_the_order_of_fast_sequential_sends() {
     let page = app
         .get(&messages_path(&room, "?limit=200"), Some(&token))
         .await;
-    let contents: Vec<String> = page.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(contents, (0..60).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        contents(&page.body),
+        (0..60).map(|i| i.to_string()).collect::<Vec<_>>()
+    );
 }

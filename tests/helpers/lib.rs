@@ -157,12 +157,7 @@ impl TestApp {
                 format!("/api/public/chat-rooms/{room}/get_messages/?limit=200&after={after}");
             let page = self.get(&path, Some(token)).await;
             assert_eq!(page.status, 200, "{:?}", page.body);
-            let batch: Vec<String> = page.body["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_owned())
-                .collect();
+            let batch = message_ids(&page.body);
             let Some(last) = batch.last() else {
                 return ids;
             };
@@ -273,10 +268,19 @@ pub fn assert_ulid(value: &Value) {
 
 /// The contents of a `{messages: [...]}` page, in order.
 pub fn contents(page: &Value) -> Vec<String> {
+    message_fields(page, "content")
+}
+
+/// The ids of a `{messages: [...]}` page, in order.
+pub fn message_ids(page: &Value) -> Vec<String> {
+    message_fields(page, "id")
+}
+
+fn message_fields(page: &Value, field: &str) -> Vec<String> {
     page["messages"]
         .as_array()
         .expect("a messages page")
         .iter()
-        .map(|m| m["content"].as_str().expect("content").to_owned())
+        .map(|m| m[field].as_str().expect(field).to_owned())
         .collect()
 }
