@@ -13,6 +13,7 @@ use shared::store::DynamoStore;
 use anyhow::Context;
 
 use crate::Config;
+use crate::http::web::WebFiles;
 
 /// Cheap to clone: every part is shared.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct App {
     pub chat: ChatService,
     /// Pushes to connections: the service's notifier, and the handlers' replies.
     pub fanout: Arc<FanoutNotifier>,
+    /// The pages the `web` function serves.
+    pub web: Arc<WebFiles>,
 }
 
 impl App {
@@ -30,23 +33,23 @@ impl App {
         let keys = TokenKeys::new(&config.jwt_secret);
         let chat = ChatService::new(store, fanout.clone(), clock, keys)
             .with_rate_limits(config.rate_limits.clone());
-        Self { chat, fanout }
+        let web = Arc::new(config.web_files.clone());
+        Self { chat, fanout, web }
     }
 
     /// The app of a deployed function: the DynamoDB table `TABLE_NAME` and, for a function that
     /// `pushes`, API Gateway's Management API at `WEBSOCKET_ENDPOINT`. SDK clients are built
     /// here, once, and only those the function uses: building one is most of a function's init
     /// (it parses its SDK's endpoint rules).
-    pub fn from_config(config: &Config, pushes: bool) -> anyhow::Result<Self> {
-        let aws = AwsSettings::from_env()?;
+    pub fn from_config(aws: &AwsSettings, config: &Config, pushes: bool) -> anyhow::Result<Self> {
         let table = config.table_name.clone().context("TABLE_NAME is not set")?;
         let store = Arc::new(DynamoStore::connect(
-            &aws,
+            aws,
             config.dynamodb_endpoint.as_deref(),
             table,
         ));
         let pusher: Arc<dyn Pusher> = match &config.websocket_endpoint {
-            Some(endpoint) if pushes => Arc::new(ApiGatewayPusher::new(endpoint, &aws)),
+            Some(endpoint) if pushes => Arc::new(ApiGatewayPusher::new(endpoint, aws)),
             Some(_) => Arc::new(NoConnections),
             None => {
                 tracing::warn!("WEBSOCKET_ENDPOINT is not set: events are not pushed");
@@ -59,7 +62,7 @@ impl App {
 
 /// For a function that does not push, or a deployment without a WebSocket API: every
 /// connection is gone.
-struct NoConnections;
+pub struct NoConnections;
 
 #[async_trait::async_trait]
 impl Pusher for NoConnections {

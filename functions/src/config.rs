@@ -1,7 +1,11 @@
 //! The process's configuration, read once at start from the environment.
 
 use anyhow::{Context, bail};
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use shared::aws::AwsSettings;
 use shared::rate::RateLimits;
+
+use crate::http::web::WebFiles;
 
 /// The shortest `JWT_SECRET` accepted: HS256 wants a key at least as long as its hash.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -18,6 +22,8 @@ pub struct Config {
     pub dynamodb_endpoint: Option<String>,
     /// API.md's rate limits: the defaults, each replaced by its `RATE_LIMIT_*` variable.
     pub rate_limits: RateLimits,
+    /// Where the `web` function reads the pages from.
+    pub web_files: WebFiles,
 }
 
 impl std::fmt::Debug for Config {
@@ -27,6 +33,7 @@ impl std::fmt::Debug for Config {
             .field("websocket_endpoint", &self.websocket_endpoint)
             .field("dynamodb_endpoint", &self.dynamodb_endpoint)
             .field("rate_limits", &self.rate_limits)
+            .field("web_files", &self.web_files)
             .finish_non_exhaustive()
     }
 }
@@ -37,15 +44,36 @@ fn optional(name: &str) -> Option<String> {
 
 impl Config {
     /// Reads the environment of a deployed function. A missing or weak variable fails the start
-    /// with its name.
-    pub fn from_env() -> anyhow::Result<Self> {
-        let secret = std::env::var("JWT_SECRET").context("JWT_SECRET is not set")?;
-        let mut config = Self::with_secret(secret.into_bytes())?;
+    /// with its name. The signing secret is read once, here: from Secrets Manager when
+    /// `JWT_SECRET_ARN` names it (as the template sets it), else from `JWT_SECRET` (a local run);
+    /// it is never a plain environment value in the cloud, where the function configuration
+    /// can be read by anyone with `lambda:GetFunctionConfiguration`.
+    pub async fn load(aws: &AwsSettings) -> anyhow::Result<Self> {
+        let secret = match optional("JWT_SECRET_ARN") {
+            Some(arn) => read_secret(aws, &arn)
+                .await
+                .with_context(|| format!("reading the JWT secret {arn} from Secrets Manager"))?,
+            None => std::env::var("JWT_SECRET")
+                .context("neither JWT_SECRET_ARN nor JWT_SECRET is set")?
+                .into_bytes(),
+        };
+        let mut config = Self::with_secret(secret)?;
         config.table_name = Some(optional("TABLE_NAME").context("TABLE_NAME is not set")?);
         config.websocket_endpoint = optional("WEBSOCKET_ENDPOINT");
         config.dynamodb_endpoint = optional("DYNAMODB_ENDPOINT");
         config.rate_limits = RateLimits::from_env().map_err(anyhow::Error::msg)?;
+        config.web_files = WebFiles::embedded(config.websocket_endpoint.as_deref());
         Ok(config)
+    }
+
+    /// The web function's: it serves files, signs nothing and touches no table, so it reads
+    /// no secret (its key is random and never used) and needs only `WEBSOCKET_ENDPOINT`.
+    pub fn for_pages() -> Self {
+        let unused_key = format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new());
+        let mut config = Self::with_secret(unused_key.into_bytes()).expect("52 bytes");
+        config.websocket_endpoint = optional("WEBSOCKET_ENDPOINT");
+        config.web_files = WebFiles::embedded(config.websocket_endpoint.as_deref());
+        config
     }
 
     pub fn with_secret(jwt_secret: Vec<u8>) -> anyhow::Result<Self> {
@@ -58,7 +86,33 @@ impl Config {
             table_name: None,
             dynamodb_endpoint: None,
             rate_limits: RateLimits::default(),
+            web_files: WebFiles::embedded(None),
         })
+    }
+}
+
+/// One GetSecretValue with a client built for it and dropped after: the secret is read once
+/// per process. `AWS_ENDPOINT_URL_SECRETS_MANAGER` points it elsewhere (a local stand-in).
+async fn read_secret(aws: &AwsSettings, arn: &str) -> anyhow::Result<Vec<u8>> {
+    let mut config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .region(aws.region())
+        .credentials_provider(aws.credentials())
+        .http_client(aws.http_client());
+    if let Some(endpoint) = optional("AWS_ENDPOINT_URL_SECRETS_MANAGER") {
+        config = config.endpoint_url(endpoint);
+    }
+    let client = aws_sdk_secretsmanager::Client::from_conf(config.build());
+    let answer = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|error| anyhow::anyhow!("{}", DisplayErrorContext(&error)))?;
+    match (answer.secret_string(), answer.secret_binary()) {
+        (Some(text), _) => Ok(text.as_bytes().to_vec()),
+        (None, Some(binary)) => Ok(binary.as_ref().to_vec()),
+        (None, None) => bail!("the secret has no value"),
     }
 }
 

@@ -1,29 +1,45 @@
 //! The runtime side of a function binary: build everything once, then serve events.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
-use lambda_http::Request;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
 use lambda_runtime::{LambdaEvent, service_fn};
 
-use crate::routes::{self, Function};
+use shared::aws::AwsSettings;
+use shared::store::MemoryStore;
+
+use crate::app::NoConnections;
+use crate::routes::{self, Function, Route};
 use crate::{App, Config};
 
 /// Runs the function named `function` (each binary passes its own name) until Lambda stops
 /// it: a REST route with `lambda_http`, a WebSocket route with `lambda_runtime`.
 pub async fn run(function: &str) -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init();
-    let Some((found, access)) = routes::function(function) else {
+    let Some((found, pushes)) = routes::function(function) else {
         return Err(format!("no route has the function name {function}").into());
     };
-    let app = App::from_config(&Config::from_env()?, access.pushes)?;
+    let app = if function == routes::WEB_FUNCTION {
+        App::new(
+            &Config::for_pages(),
+            Arc::new(MemoryStore::new()),
+            Arc::new(NoConnections),
+        )
+    } else {
+        let aws = AwsSettings::from_env()?;
+        App::from_config(&aws, &Config::load(&aws).await?, pushes)?
+    };
     serve(found, app).await
 }
 
 async fn serve(found: Function, app: App) -> Result<(), lambda_runtime::Error> {
     match found {
-        Function::Http(handler) => {
+        Function::Http(routes) => {
             lambda_http::run(lambda_http::service_fn(move |request: Request| {
+                let handler = route_of(&routes, &request).handler;
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(handler(app, request).await) }
             }))
@@ -46,4 +62,17 @@ async fn serve(found: Function, app: App) -> Result<(), lambda_runtime::Error> {
             .await
         }
     }
+}
+
+/// The route API Gateway matched (`routeKey`, "GET /web/{path+}"), among a function's routes;
+/// a function of one route serves whatever reaches it.
+pub fn route_of<'r>(routes: &[&'r Route], request: &Request) -> &'r Route {
+    let key = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.route_key.as_deref(),
+        _ => None,
+    };
+    routes
+        .iter()
+        .find(|route| key == Some(format!("{} {}", route.method, route.path).as_str()))
+        .unwrap_or(&routes[0])
 }

@@ -1,7 +1,7 @@
-//! The API Gateway HTTP API, emulated: every route of the route table is mounted (with and
-//! without its trailing slash), and each axum request becomes the payload-v2 event API Gateway
-//! would send, converted to a `lambda_http::Request` by lambda_http's own code, then handed to
-//! the function's handler.
+//! The API Gateway HTTP API, emulated: every route of the route table is mounted (as declared,
+//! and with the trailing slash API.md writes), and each axum request becomes the payload-v2
+//! event API Gateway would send, converted to a `lambda_http::Request` by lambda_http's own
+//! code, then handed to the function's handler.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use functions::App;
 use functions::http::error_response;
-use functions::routes::{HttpHandler, ROUTES, Route};
+use functions::routes::{HttpHandler, Route, http_routes};
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
@@ -27,11 +27,10 @@ use tracing::Instrument;
 
 pub fn router(app: App) -> Router {
     let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
-    for route in ROUTES {
-        let trimmed = route.path.trim_end_matches('/');
-        for path in [route.path, trimmed] {
-            let entry = by_path.remove(path).unwrap_or_default();
-            by_path.insert(path.to_owned(), entry.merge(mount(route, app.clone())));
+    for route in http_routes() {
+        for path in axum_paths(route.path) {
+            let entry = by_path.remove(&path).unwrap_or_default();
+            by_path.insert(path, entry.merge(mount(route, app.clone())));
         }
     }
     by_path
@@ -40,6 +39,21 @@ pub fn router(app: App) -> Router {
             router.route(&path, methods.fallback(method_not_allowed))
         })
         .fallback(not_found)
+}
+
+/// A route's paths as axum writes them: as declared and with a trailing slash; a greedy
+/// parameter (API Gateway's `{path+}`, axum's `{*path}`) takes the rest of the path, slash
+/// included.
+fn axum_paths(path: &str) -> Vec<String> {
+    match path.strip_suffix("+}") {
+        Some(greedy) => {
+            let (prefix, name) = greedy
+                .rsplit_once('{')
+                .expect("a greedy parameter is braced");
+            vec![format!("{prefix}{{*{name}}}")]
+        }
+        None => vec![path.to_owned(), format!("{path}/")],
+    }
 }
 
 fn mount(route: &'static Route, app: App) -> MethodRouter {
@@ -55,7 +69,8 @@ fn mount(route: &'static Route, app: App) -> MethodRouter {
                 method = %route.method,
                 path = request.uri().path().to_owned(),
             );
-            invoke(route, route.handler, app, peer, params, request).instrument(span)
+            let work = invoke(route, route.handler, app, peer, params, request);
+            crate::call_log::as_function(route.function, work).instrument(span)
         },
     )
 }

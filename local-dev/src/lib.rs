@@ -1,19 +1,21 @@
 //! local-dev: one axum server that serves every Lambda function of the route table, as API
 //! Gateway would call it, on one port.
 
+pub mod call_log;
 mod cors;
 mod http_api;
 mod options;
 mod store;
 mod telemetry;
-mod web;
 pub mod websocket;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use call_log::CallLog;
 use functions::App;
+use functions::http::web::WebFiles;
 use shared::aws::AwsSettings;
 use shared::domain::{DisplayName, Role, Username};
 use shared::notify::ApiGatewayPusher;
@@ -47,21 +49,28 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         .with_context(|| format!("binding {}", options.addr))?;
     let addr = listener.local_addr()?;
     let registry = Arc::new(websocket::Registry::default());
+    let calls = CallLog::from_env()?;
     let pusher: Arc<dyn Pusher> = match options.push {
         PushMode::InProcess => Arc::new(websocket::InProcessPusher(registry.clone())),
         // The real SDK client, through this server's own @connections API.
-        PushMode::ManagementApi => Arc::new(ApiGatewayPusher::new(
-            &format!("http://{addr}"),
-            &AwsSettings::local(),
-        )),
+        PushMode::ManagementApi => {
+            let mut config =
+                ApiGatewayPusher::client_config(&format!("http://{addr}"), &AwsSettings::local());
+            if let Some(calls) = &calls {
+                config = config.interceptor(calls.clone());
+            }
+            Arc::new(ApiGatewayPusher::with_config(config.build()))
+        }
     };
-    let opened = store::open(&options.store).await?;
+    let opened = store::open(&options.store, calls.as_ref()).await?;
     let store = opened.store;
-    let app = App::new(&options.config, store.clone(), pusher);
+    // Pages come from the checkout at each request: editing one needs no rebuild.
+    let mut config = options.config.clone();
+    config.web_files = WebFiles::checkout();
+    let app = App::new(&config, store.clone(), pusher);
     seed_default_agent(&app).await?;
     let router = cors::layer(http_api::router(app.clone()), options.cors_origins.clone())
-        .merge(websocket::router(app, registry, options.ws_limits))
-        .merge(web::router());
+        .merge(websocket::router(app, registry, options.ws_limits));
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -80,15 +89,18 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
 
 async fn seed_default_agent(app: &App) -> anyhow::Result<()> {
     let (username, password) = DEFAULT_AGENT;
-    let created = app
-        .chat
-        .ensure_agent(
+    // The same service call as the create-agent function's (which wants a longer password),
+    // so its store calls are create-agent's.
+    let created = call_log::as_function(
+        "create-agent",
+        app.chat.ensure_agent(
             Username::parse(username)?,
             password.to_owned(),
             DisplayName::parse("Admin")?,
             Role::Admin,
-        )
-        .await?;
+        ),
+    )
+    .await?;
     if created {
         tracing::info!(username, "created the default agent");
     }

@@ -12,6 +12,8 @@ use shared::ports::Store;
 use shared::store::{DynamoStore, MemoryStore};
 use tokio::process::{Child, Command};
 
+use crate::call_log::CallLog;
+
 /// Which store to serve from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreChoice {
@@ -73,7 +75,7 @@ pub struct Opened {
     pub dynamodb_local: Option<DynamoDbLocal>,
 }
 
-pub async fn open(choice: &StoreChoice) -> anyhow::Result<Opened> {
+pub async fn open(choice: &StoreChoice, calls: Option<&CallLog>) -> anyhow::Result<Opened> {
     let StoreChoice::DynamoDb { endpoint, table } = choice else {
         return Ok(Opened {
             store: Arc::new(MemoryStore::new()),
@@ -89,7 +91,12 @@ pub async fn open(choice: &StoreChoice) -> anyhow::Result<Opened> {
         }
     };
     // Local endpoints check no signature: dummy credentials.
-    let store = DynamoStore::connect(&AwsSettings::local(), Some(&endpoint), table.clone());
+    let mut config = DynamoStore::client_config(&AwsSettings::local(), Some(&endpoint));
+    if let Some(calls) = calls {
+        config = config.interceptor(calls.clone());
+    }
+    let client = aws_sdk_dynamodb::Client::from_conf(config.build());
+    let store = DynamoStore::new(client, table.clone());
     shared::store::dynamodb::table::ensure_table(store.client(), table)
         .await
         .with_context(|| format!("preparing table {table} on {endpoint}"))?;

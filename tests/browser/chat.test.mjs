@@ -17,6 +17,8 @@ const RECONNECTING = "Reconnecting…";
 let server;
 let base;
 let browser;
+// Every REST path the pages requested: deployed, only the slash-less forms are routes.
+const apiPaths = [];
 
 before(async () => {
   const binary = process.env.LOCAL_DEV_BIN || join(root, "target/debug/local-dev");
@@ -56,13 +58,17 @@ async function api(method, path, token, body) {
 }
 
 async function agentToken() {
-  return (await api("POST", "/api/auth/login/", null, { username: "admin", password: "admin123" })).access;
+  return (await api("POST", "/api/auth/login", null, { username: "admin", password: "admin123" })).access;
 }
 
 /** A page in a context of its own (its own localStorage), failing the test on any dialog. */
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith("/api/")) apiPaths.push(path);
+  });
   page.on("dialog", (dialog) => {
     throw new Error(`a dialog opened: ${dialog.message()}`);
   });
@@ -192,8 +198,8 @@ test("a reload keeps the conversation, and a cut connection reconnects and catch
 
   const roomId = await customer.evaluate(() => JSON.parse(localStorage.getItem("chat.customer")).roomId);
   const token = await customer.evaluate(() => JSON.parse(localStorage.getItem("chat.customer")).token);
-  await api("POST", `/api/admin/chat-rooms/${roomId}/send_message/`, await agentToken(), { content: "Sent while you were away" });
-  await api("POST", `/api/public/chat-rooms/${roomId}/send_message/`, token, { content: "Customer wrote while away" });
+  await api("POST", `/api/admin/chat-rooms/${roomId}/send_message`, await agentToken(), { content: "Sent while you were away" });
+  await api("POST", `/api/public/chat-rooms/${roomId}/send_message`, token, { content: "Customer wrote while away" });
 
   await agentContext.setOffline(false);
   await customerContext.setOffline(false);
@@ -210,12 +216,12 @@ test("an agent stays signed in past the access token's lifetime, even on a clock
   await context.clock.install({ time: Date.now() + 20 * 60_000 });
   const refreshes = [];
   page.on("response", (response) => {
-    if (response.url().endsWith("/api/auth/refresh/")) refreshes.push(response.status());
+    if (response.url().endsWith("/api/auth/refresh")) refreshes.push(response.status());
   });
   const quiet = () => page.waitForTimeout(1_000); // real time, for any request in flight to land
   const session = () => page.evaluate(() => JSON.parse(localStorage.getItem("chat.agent.session")));
 
-  await api("POST", "/api/public/chat-rooms/", null, { customer_name: "Hedy", message: "Still there?" });
+  await api("POST", "/api/public/chat-rooms", null, { customer_name: "Hedy", message: "Still there?" });
   await signIn(page);
   const signedIn = await session();
   await quiet();
@@ -225,7 +231,7 @@ test("an agent stays signed in past the access token's lifetime, even on a clock
   await page.clock.fastForward("13:30");
   await quiet();
   assert.deepEqual(refreshes, []);
-  const refreshed = page.waitForResponse((response) => response.url().endsWith("/api/auth/refresh/"));
+  const refreshed = page.waitForResponse((response) => response.url().endsWith("/api/auth/refresh"));
   await page.clock.fastForward("00:40");
   const { access } = await (await refreshed).json();
   await quiet();
@@ -288,4 +294,10 @@ test("pages forbid inline script", async () => {
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline/);
   }
+});
+
+// Last, over what every test above made the pages request.
+test("the pages call only the slash-less paths that a deployed API routes", () => {
+  assert.ok(apiPaths.length > 20, `the pages made ${apiPaths.length} API requests`);
+  assert.deepEqual(apiPaths.filter((path) => path.endsWith("/")), []);
 });

@@ -1,6 +1,6 @@
 // The agents' console: every room, live. It speaks only API.md's public API.
 
-import { endpoints } from "../config.js";
+import { endpoints } from "../lib/endpoints.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
 import { el, messageNode, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
@@ -57,7 +57,7 @@ function scheduleRefresh() {
 
 async function refreshAccess() {
   try {
-    const { access } = await api.request("POST", "/api/auth/refresh/", { refresh: state.session.refresh });
+    const { access } = await api.request("POST", "/api/auth/refresh", { refresh: state.session.refresh });
     saveSession({ ...state.session, access, accessUntil: deadlineOf(access) });
     scheduleRefresh();
     return true;
@@ -99,7 +99,7 @@ $("sign-in-form").addEventListener("submit", async (event) => {
   const form = new FormData(event.target);
   $("sign-in-error").hidden = true;
   try {
-    const session = await api.request("POST", "/api/auth/login/", {
+    const session = await api.request("POST", "/api/auth/login", {
       username: form.get("username"),
       password: form.get("password"),
     });
@@ -148,7 +148,7 @@ function renderRooms() {
 
 async function loadRooms() {
   const query = state.filter === "all" ? "" : `?status=${state.filter}`;
-  const page = await call("GET", `/api/admin/chat-rooms/${query}`);
+  const page = await call("GET", `/api/admin/chat-rooms${query}`);
   for (const room of page.rooms) state.rooms.set(room.id, room);
   state.next = page.next;
   $("more-rooms").hidden = !state.next;
@@ -157,7 +157,7 @@ async function loadRooms() {
 
 $("more-rooms").addEventListener("click", async () => {
   const status = state.filter === "all" ? "" : `status=${state.filter}&`;
-  const page = await call("GET", `/api/admin/chat-rooms/?${status}cursor=${encodeURIComponent(state.next)}`);
+  const page = await call("GET", `/api/admin/chat-rooms?${status}cursor=${encodeURIComponent(state.next)}`);
   for (const room of page.rooms) state.rooms.set(room.id, room);
   state.next = page.next;
   $("more-rooms").hidden = !state.next;
@@ -201,10 +201,10 @@ async function openRoom(id) {
   $("empty").hidden = true;
   $("room").hidden = false;
   $("messages").replaceChildren();
-  const room = await call("GET", `/api/admin/chat-rooms/${id}/`);
+  const room = await call("GET", `/api/admin/chat-rooms/${id}`);
   state.rooms.set(id, room);
   showRoomHeader(room);
-  const page = await call("GET", `/api/admin/chat-rooms/${id}/get_messages/`);
+  const page = await call("GET", `/api/admin/chat-rooms/${id}/get_messages`);
   state.olderCursor = page.next;
   appendMessages(page.messages);
   renderRooms();
@@ -214,7 +214,7 @@ async function openRoom(id) {
 async function markRead() {
   const room = state.rooms.get(state.openRoom);
   if (!room || document.hidden) return;
-  const answer = await call("POST", `/api/admin/chat-rooms/${room.id}/mark_as_read/`);
+  const answer = await call("POST", `/api/admin/chat-rooms/${room.id}/mark_as_read`);
   room.unread_count = answer.unread_count;
   renderRooms();
 }
@@ -230,7 +230,7 @@ $("messages").addEventListener("scroll", async (event) => {
   if (list.scrollTop > 40 || !state.olderCursor || state.loadingOlder) return;
   state.loadingOlder = true;
   const roomId = state.openRoom;
-  const page = await call("GET", `/api/admin/chat-rooms/${roomId}/get_messages/?before=${encodeURIComponent(state.olderCursor)}`);
+  const page = await call("GET", `/api/admin/chat-rooms/${roomId}/get_messages?before=${encodeURIComponent(state.olderCursor)}`);
   if (roomId === state.openRoom) {
     const height = list.scrollHeight;
     list.prepend(...page.messages.map((m) => messageNode(m, m.sender_type === "agent")));
@@ -246,7 +246,7 @@ async function send() {
   if (!content || !state.openRoom) return;
   box.value = "";
   typingSender.stop();
-  const message = await call("POST", `/api/admin/chat-rooms/${state.openRoom}/send_message/`, {
+  const message = await call("POST", `/api/admin/chat-rooms/${state.openRoom}/send_message`, {
     content,
     client_msg_id: clientMsgId(),
   });
@@ -257,7 +257,7 @@ wireSendBox($("send-form"), $("send-box"), send, typingSender);
 
 for (const [button, action] of [["close-room", "close"], ["reopen-room", "reopen"]]) {
   $(button).addEventListener("click", async () => {
-    const room = await call("POST", `/api/admin/chat-rooms/${state.openRoom}/${action}/`);
+    const room = await call("POST", `/api/admin/chat-rooms/${state.openRoom}/${action}`);
     state.rooms.set(room.id, room);
     showRoomHeader(room);
     renderRooms();
@@ -314,7 +314,7 @@ function onEvent(event) {
 async function catchUp() {
   await loadRooms();
   if (state.openRoom) {
-    const roomPath = `/api/admin/chat-rooms/${state.openRoom}/`;
+    const roomPath = `/api/admin/chat-rooms/${state.openRoom}`;
     const missed = await messagesAfter({ get: (path) => call("GET", path) }, roomPath, state.newest);
     appendMessages(missed);
     markRead();

@@ -1,7 +1,7 @@
 // The customer's side: start a chat, keep it across reloads (token and room in localStorage),
 // talk live with the agents. It speaks only API.md's public API.
 
-import { endpoints } from "../config.js";
+import { endpoints } from "../lib/endpoints.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
 import { messageNode, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
@@ -21,7 +21,7 @@ const state = {
 const api = new Api(apiBase, () => state.saved && state.saved.token);
 const typing = new TypingIndicator($("typing"));
 const typingSender = new TypingSender((isTyping) => state.socket && state.socket.send({ action: "typing", is_typing: isTyping }));
-const roomPath = () => `/api/public/chat-rooms/${state.saved.roomId}/`;
+const roomPath = () => `/api/public/chat-rooms/${state.saved.roomId}`;
 
 function save(saved) {
   state.saved = saved;
@@ -41,7 +41,7 @@ $("start-form").addEventListener("submit", async (event) => {
   $("start-error").hidden = true;
   try {
     // A returning visitor's token files the new room under the same visitor.
-    const created = await api.post("/api/public/chat-rooms/", {
+    const created = await api.post("/api/public/chat-rooms", {
       customer_name: form.get("customer_name"),
       customer_email: optional("customer_email"),
       subject: optional("subject"),
@@ -137,7 +137,7 @@ async function resume() {
   try {
     const room = await api.get(roomPath());
     showRoom(room);
-    const page = await api.get(`${roomPath()}get_messages/`);
+    const page = await api.get(`${roomPath()}/get_messages`);
     appendMessages(page.messages);
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 404)) {
@@ -163,7 +163,7 @@ async function send() {
   if (!content) return;
   box.value = "";
   typingSender.stop();
-  const message = await api.post(`${roomPath()}send_message/`, { content, client_msg_id: clientMsgId() });
+  const message = await api.post(`${roomPath()}/send_message`, { content, client_msg_id: clientMsgId() });
   appendMessages([message]);
 }
 

@@ -55,7 +55,7 @@ export async function messagesAfter(api, roomPath, afterId) {
   let after = afterId;
   for (;;) {
     const query = after ? `?limit=200&after=${encodeURIComponent(after)}` : "?limit=200";
-    const page = await api.get(`${roomPath}get_messages/${query}`);
+    const page = await api.get(`${roomPath}/get_messages${query}`);
     all.push(...page.messages);
     if (!page.next || !after) return all;
     after = page.next;

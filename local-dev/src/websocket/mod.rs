@@ -22,7 +22,9 @@ use base64::Engine;
 use functions::App;
 use functions::routes::ws_route;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyResponse;
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
+};
 use shared::ChatError;
 use shared::domain::Timestamp;
 use shared::input::MAX_FRAME_BYTES;
@@ -162,7 +164,7 @@ impl Gateway {
         };
         let span = tracing::info_span!("websocket", connection = %id);
         let event = events::connect_event(&meta, upgrade.query, upgrade.headers, connected_at);
-        let answer = (ws_route("$connect").handler)(self.app.clone(), event)
+        let answer = invoke("$connect", self.app.clone(), event)
             .instrument(span.clone())
             .await;
         if answer.status_code != 200 {
@@ -215,8 +217,18 @@ impl Gateway {
         let mut event = events::event(&meta, "$disconnect", now());
         event.request_context.disconnect_status_code = Some(i64::from(code));
         event.request_context.disconnect_reason = Some(reason.to_owned());
-        (ws_route("$disconnect").handler)(self.app.clone(), event).await;
+        invoke("$disconnect", self.app.clone(), event).await;
     }
+}
+
+/// Runs the function of a WebSocket route on an event, as that function.
+async fn invoke(
+    route_key: &str,
+    app: App,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> ApiGatewayProxyResponse {
+    let route = ws_route(route_key);
+    crate::call_log::as_function(route.function, (route.handler)(app, event)).await
 }
 
 /// The refusal API Gateway answers when `$connect` says no: the function's status and body.
@@ -365,7 +377,7 @@ impl Session {
         } else {
             event.body = Some(String::from_utf8_lossy(bytes).into_owned());
         }
-        (ws_route("$default").handler)(self.gateway.app.clone(), event).await;
+        invoke("$default", self.gateway.app.clone(), event).await;
         None
     }
 }

@@ -17,13 +17,23 @@ pub struct ApiGatewayPusher {
 
 impl ApiGatewayPusher {
     pub fn new(endpoint: &str, aws: &AwsSettings) -> Self {
-        let config = aws_sdk_apigatewaymanagement::Config::builder()
+        Self::with_config(Self::client_config(endpoint, aws).build())
+    }
+
+    /// The client's settings, for a caller that adds to them (an interceptor, say).
+    pub fn client_config(
+        endpoint: &str,
+        aws: &AwsSettings,
+    ) -> aws_sdk_apigatewaymanagement::config::Builder {
+        aws_sdk_apigatewaymanagement::Config::builder()
             .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
             .region(aws.region())
             .credentials_provider(aws.credentials())
             .http_client(aws.http_client())
             .endpoint_url(endpoint)
-            .build();
+    }
+
+    pub fn with_config(config: aws_sdk_apigatewaymanagement::Config) -> Self {
         Self {
             client: Client::from_conf(config),
         }

@@ -1,0 +1,186 @@
+//! What each function asks of AWS, recorded while local-dev serves it: with `AWS_CALL_LOG`
+//! set to a file, every request the SDK clients (DynamoDB, the Management API) start is
+//! appended to it as one JSON line naming the function whose handler made it, the operation,
+//! the table or index it reads, and, for a batch or a transaction, each item operation and
+//! its table. DynamoDB Local ignores IAM; `tests/iam` maps these records to the IAM actions
+//! and resources AWS authorizes them as, and holds template.yaml's policies to them.
+//!
+//! The function comes from a task-local set around each handler call, so a call made from a
+//! task the handler spawned is recorded without a function, and the check refuses it.
+
+use std::fs::{File, OpenOptions};
+use std::future::Future;
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::operation::{
+    batch_get_item::BatchGetItemInput, batch_write_item::BatchWriteItemInput,
+    delete_item::DeleteItemInput, get_item::GetItemInput, put_item::PutItemInput,
+    query::QueryInput, scan::ScanInput, transact_get_items::TransactGetItemsInput,
+    transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
+};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, Input,
+};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use serde_json::{Value, json};
+
+tokio::task_local! {
+    static FUNCTION: &'static str;
+}
+
+/// Runs a handler's work as the function `name`: the calls it makes are recorded as its.
+pub async fn as_function<F: Future>(name: &'static str, work: F) -> F::Output {
+    FUNCTION.scope(name, work).await
+}
+
+/// The interceptor, shared by every SDK client of the process. Lines are written whole under
+/// a lock, so several test processes may append to one file.
+#[derive(Clone, Debug)]
+pub struct CallLog {
+    file: Arc<Mutex<File>>,
+}
+
+impl CallLog {
+    /// The log `AWS_CALL_LOG` names, if it names one.
+    pub fn from_env() -> anyhow::Result<Option<Self>> {
+        match std::env::var_os("AWS_CALL_LOG") {
+            Some(path) if !path.is_empty() => Ok(Some(Self::open(Path::new(&path))?)),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Self {
+            file: Arc::new(Mutex::new(file)),
+        })
+    }
+
+    fn append(&self, record: &Value) {
+        let mut line = record.to_string();
+        line.push('\n');
+        let mut file = self
+            .file
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Err(error) = file.write_all(line.as_bytes()) {
+            tracing::error!(%error, "writing AWS_CALL_LOG");
+        }
+    }
+}
+
+impl Intercept for CallLog {
+    fn name(&self) -> &'static str {
+        "CallLog"
+    }
+
+    fn read_before_serialization(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let (service, operation) = cfg
+            .load::<Metadata>()
+            .map_or(("?", "?"), |m| (m.service(), m.name()));
+        let mut record = json!({
+            "function": FUNCTION.try_with(|name| *name).ok(),
+            "service": service,
+            "operation": operation,
+        });
+        if let Some(target) = dynamodb_target(context.input()) {
+            record
+                .as_object_mut()
+                .expect("an object")
+                .extend(target.as_object().expect("an object").clone());
+        }
+        self.append(&record);
+        Ok(())
+    }
+}
+
+/// The table, index and item operations of a DynamoDB request, from its input.
+fn dynamodb_target(input: &Input) -> Option<Value> {
+    let table = |name: Option<&str>| json!({ "table": name });
+    if let Some(i) = input.downcast_ref::<GetItemInput>() {
+        return Some(table(i.table_name()));
+    }
+    if let Some(i) = input.downcast_ref::<PutItemInput>() {
+        return Some(table(i.table_name()));
+    }
+    if let Some(i) = input.downcast_ref::<UpdateItemInput>() {
+        return Some(table(i.table_name()));
+    }
+    if let Some(i) = input.downcast_ref::<DeleteItemInput>() {
+        return Some(table(i.table_name()));
+    }
+    if let Some(i) = input.downcast_ref::<QueryInput>() {
+        return Some(json!({ "table": i.table_name(), "index": i.index_name() }));
+    }
+    if let Some(i) = input.downcast_ref::<ScanInput>() {
+        return Some(json!({ "table": i.table_name(), "index": i.index_name() }));
+    }
+    if let Some(i) = input.downcast_ref::<BatchGetItemInput>() {
+        let items: Vec<Value> = i
+            .request_items()
+            .into_iter()
+            .flat_map(|items| items.keys())
+            .map(|table| json!({ "operation": "Get", "table": table }))
+            .collect();
+        return Some(json!({ "items": items }));
+    }
+    if let Some(i) = input.downcast_ref::<BatchWriteItemInput>() {
+        let items: Vec<Value> = i
+            .request_items()
+            .into_iter()
+            .flatten()
+            .flat_map(|(table, writes)| {
+                writes.iter().map(move |write| {
+                    let operation = if write.put_request().is_some() {
+                        "Put"
+                    } else {
+                        "Delete"
+                    };
+                    json!({ "operation": operation, "table": table })
+                })
+            })
+            .collect();
+        return Some(json!({ "items": items }));
+    }
+    if let Some(i) = input.downcast_ref::<TransactWriteItemsInput>() {
+        let items: Vec<Value> = i
+            .transact_items()
+            .iter()
+            .map(|item| {
+                let (operation, table) = if let Some(put) = item.put() {
+                    ("Put", put.table_name())
+                } else if let Some(update) = item.update() {
+                    ("Update", update.table_name())
+                } else if let Some(delete) = item.delete() {
+                    ("Delete", delete.table_name())
+                } else if let Some(check) = item.condition_check() {
+                    ("ConditionCheck", check.table_name())
+                } else {
+                    ("?", "?")
+                };
+                json!({ "operation": operation, "table": table })
+            })
+            .collect();
+        return Some(json!({ "items": items }));
+    }
+    if let Some(i) = input.downcast_ref::<TransactGetItemsInput>() {
+        let items: Vec<Value> = i
+            .transact_items()
+            .iter()
+            .map(|item| json!({ "operation": "Get", "table": item.get().map(|g| g.table_name()) }))
+            .collect();
+        return Some(json!({ "items": items }));
+    }
+    None
+}
