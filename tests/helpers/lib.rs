@@ -65,7 +65,8 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a local-dev on 127.0.0.1:0 with options changed by `adjust`.
 ///
 /// `TEST_STORE=dynamodb` runs it on the DynamoDB store, a fresh table on the DynamoDB Local at
-/// `DYNAMODB_ENDPOINT` (infra/test.sh starts one); without the endpoint, that fails loudly.
+/// `DYNAMODB_ENDPOINT` (infra/test.sh starts one), pushing through the Management API; without
+/// the endpoint, that fails loudly.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut local_dev::Options)) -> TestApp {
     let mut options = local_dev::Options::local(SocketAddr::from(([127, 0, 0, 1], 0)));
     options.config = Config::with_secret(SECRET.to_vec()).unwrap();
@@ -79,6 +80,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut local_dev::Options)) -> Tes
             endpoint: Some(endpoint),
             table: format!("api-{}", ulid_like()),
         };
+        // As deployed functions push: through the SDK's Management API client (whose calls
+        // local-dev records with the DynamoDB ones when AWS_CALL_LOG is set).
+        options.push = local_dev::PushMode::ManagementApi;
     }
     adjust(&mut options);
     let server = local_dev::start(options).await.expect("local-dev starts");

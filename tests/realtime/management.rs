@@ -197,3 +197,72 @@ async fn local_dev_can_push_through_its_own_management_api() {
         "via the SDK"
     );
 }
+
+/// Every function that pushes meets connections whose `$disconnect` never came; each must be
+/// able to forget one (a DeleteItem its IAM policy needs: the IAM check sees this test's calls).
+#[tokio::test]
+async fn every_function_that_pushes_forgets_a_connection_found_gone() {
+    let app = spawn_app().await;
+    let (_agent, mut customer, room, customer_token) = agent_and_customer(&app).await;
+    let agent = app.agent_token().await;
+    let identity = app_agent_identity(&app).await;
+    let store = app.store().clone();
+    let clock = SystemClock::new();
+    let stale = ConnectionId::parse("c3RhbGUtYWdlbnQ=").unwrap();
+    let admin_room = format!("/api/admin/chat-rooms/{room}");
+    for function in [
+        "public-create-room",
+        "public-send-message",
+        "admin-send-message",
+        "admin-mark-as-read",
+        "admin-close-room",
+        "admin-reopen-room",
+        "ws-message",
+    ] {
+        let now = clock.now();
+        store
+            .add_connection(&Connection {
+                id: stale.clone(),
+                party: identity.clone(),
+                connected_at: now,
+                expires_at: now.plus_seconds(3600),
+            })
+            .await
+            .unwrap();
+        let status = match function {
+            "public-create-room" => {
+                let body = json!({ "customer_name": "Grace" });
+                app.post("/api/public/chat-rooms", None, body).await.status
+            }
+            "public-send-message" => app.customer_says(&room, &customer_token, "hi").await.status,
+            "admin-send-message" => {
+                let path = format!("{admin_room}/send_message");
+                app.post(&path, Some(&agent), json!({ "content": "hello" }))
+                    .await
+                    .status
+            }
+            "admin-mark-as-read" => app.room_action(&agent, &room, "mark_as_read").await.status,
+            "admin-close-room" => app.room_action(&agent, &room, "close").await.status,
+            "admin-reopen-room" => app.room_action(&agent, &room, "reopen").await.status,
+            "ws-message" => {
+                customer
+                    .send_json(json!({ "action": "send_message", "content": "over ws" }))
+                    .await;
+                customer.next_of_type("message").await;
+                200
+            }
+            other => unreachable!("{other}"),
+        };
+        assert!(matches!(status, 200 | 201), "{function}: {status}");
+        // A frame's fan-out may still be running when its sender hears its own message.
+        let mut kept = true;
+        for _ in 0..100 {
+            kept = store.agent_connections(clock.now()).await.unwrap().contains(&stale);
+            if !kept {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!kept, "{function} kept a gone connection");
+    }
+}
