@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== template.yaml: cfn-lint and sam validate --lint"
+echo "== template.yaml: cfn-lint and sam validate --lint (installs infra/.venv, which the SAM transform test uses)"
 infra/lint-template.sh
 
 if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
@@ -46,8 +46,13 @@ echo "== DynamoDB at $DYNAMODB_ENDPOINT"
 echo "== unit, conformance (memory and DynamoDB), handler and black-box tests on the memory store"
 cargo test --workspace --locked
 
-echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store"
+echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store, recording each function's AWS calls"
+export AWS_CALL_LOG="$log_dir/aws-calls.jsonl"
 TEST_STORE=dynamodb cargo test --workspace --locked --test api --test realtime --test soak --test restart
+unset AWS_CALL_LOG
+
+echo "== IAM: each function's role (the SAM transform's output) grants exactly what its recorded calls need"
+AWS_CALL_LOG="$log_dir/aws-calls.jsonl" cargo test --workspace --locked --test iam
 
 echo "== soak: several minutes of connections and messages against local-dev (memory store)"
 SOAK_SECONDS=${SOAK_SECONDS:-180} cargo test --workspace --locked --test soak -- --nocapture

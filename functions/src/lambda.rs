@@ -64,7 +64,7 @@ async fn serve(found: Function, app: App) -> Result<(), lambda_runtime::Error> {
     }
 }
 
-/// The route API Gateway matched (`routeKey`, "GET /web/{path+}"), among a function's routes;
+/// The route API Gateway matched (`routeKey`, "GET /web/{proxy+}"), among a function's routes;
 /// a function of one route serves whatever reaches it.
 pub fn route_of<'r>(routes: &[&'r Route], request: &Request) -> &'r Route {
     let key = match request.request_context_ref() {

@@ -70,13 +70,16 @@ pub const ROUTES: &[Route] = routes! {
 /// The function that serves the pages.
 pub const WEB_FUNCTION: &str = "web";
 
-/// The pages of `web/`, all served by one function that touches no table. `{path+}` is API
-/// Gateway's greedy path parameter (axum's `{*path}`).
+/// The pages of `web/`, all served by one function that touches no table. `{proxy+}` is API
+/// Gateway's greedy path parameter (axum's `{*proxy}`); it must be named `proxy`: for any
+/// other name SAM writes the Lambda permission's path literally (`.../GET/web/{path+}`),
+/// which matches no request, so API Gateway could not invoke the function
+/// (functions/tests/template.rs checks the permissions against concrete requests).
 #[rustfmt::skip]
 pub const WEB_ROUTES: &[Route] = routes! {
     GET "/admin/chat" => "web" web::console, SILENT;
     GET "/chat" => "web" web::chat, SILENT;
-    GET "/web/{path+}" => "web" web::asset, SILENT;
+    GET "/web/{proxy+}" => "web" web::asset, SILENT;
 };
 
 /// Every REST route of the HTTP API: the API's, then the pages'.
@@ -149,7 +152,7 @@ pub fn function(name: &str) -> Option<(Function, bool)> {
     let operation = OPERATIONS.iter().find(|op| op.function == name);
     let pushes = http.iter().any(|route| route.pushes);
     (!http.is_empty())
-        .then(|| (Function::Http(http), pushes))
+        .then_some((Function::Http(http), pushes))
         .or_else(|| ws.map(|route| (Function::WebSocket(route.handler), route.pushes)))
         .or_else(|| operation.map(|op| (Function::Invoke(op.handler), op.pushes)))
 }

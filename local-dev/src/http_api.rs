@@ -42,7 +42,7 @@ pub fn router(app: App) -> Router {
 }
 
 /// A route's paths as axum writes them: as declared and with a trailing slash; a greedy
-/// parameter (API Gateway's `{path+}`, axum's `{*path}`) takes the rest of the path, slash
+/// parameter (API Gateway's `{proxy+}`, axum's `{*proxy}`) takes the rest of the path, slash
 /// included.
 fn axum_paths(path: &str) -> Vec<String> {
     match path.strip_suffix("+}") {

@@ -257,7 +257,11 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
         // A frame's fan-out may still be running when its sender hears its own message.
         let mut kept = true;
         for _ in 0..100 {
-            kept = store.agent_connections(clock.now()).await.unwrap().contains(&stale);
+            kept = store
+                .agent_connections(clock.now())
+                .await
+                .unwrap()
+                .contains(&stale);
             if !kept {
                 break;
             }

@@ -103,11 +103,11 @@ pub async fn chat(app: App, _: Request) -> Response<Body> {
     page(&app, "chat/index.html", "*").await
 }
 
-/// `GET /web/{path+}`: a script, style or image of the pages.
+/// `GET /web/{proxy+}`: a script, style or image of the pages.
 pub async fn asset(app: App, request: Request) -> Response<Body> {
     let path = request
         .path_parameters_ref()
-        .and_then(|params| params.first("path"))
+        .and_then(|params| params.first("proxy"))
         .unwrap_or_default()
         .to_owned();
     if !is_safe(&path) {

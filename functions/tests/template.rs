@@ -1,0 +1,308 @@
+//! The CloudFormation that `sam deploy` makes of template.yaml (the real SAM transform, run by
+//! infra/sam-transform.py), held to the route table: every route reaches its function with
+//! API Gateway allowed to invoke it, no route ends in `/`, CORS comes out whole whether or
+//! not parameter values are given, every environment value resolves to what the code reads,
+//! the WebSocket API deploys its routes, and the table is the one local-dev creates. What each
+//! function may do is held to its recorded calls in tests/iam.rs.
+
+mod cfn;
+
+use std::collections::BTreeSet;
+
+use cfn::{ACCOUNT, PARTITION, REGION, Stack, URL_SUFFIX, transformed};
+use functions::routes::{WEB_FUNCTION, WS_ROUTES, all_functions, http_routes};
+use serde_json::{Value, json};
+
+const ORIGINS: &str = "https://shop.example,https://help.example:8443";
+
+/// The stack as deployed without parameter values and with them, each through its own
+/// transform: the translator sees the values only in the second.
+fn stacks() -> Vec<(&'static str, Stack)> {
+    let with = [("AllowedOrigins", ORIGINS)];
+    vec![
+        ("no parameter values", Stack::new(transformed(&[]), &[])),
+        (
+            "AllowedOrigins given",
+            Stack::new(transformed(&with), &with),
+        ),
+    ]
+}
+
+/// The logical id of the one API of a protocol. An API imported from an OpenAPI `Body` (as
+/// SAM makes the HTTP API) names no protocol: importing makes it an HTTP API.
+fn api<'a>(stack: &'a Stack, protocol: &str) -> &'a str {
+    let protocol_of = |id: &str| {
+        let properties = stack.properties(id);
+        match properties["ProtocolType"].as_str() {
+            Some(protocol) => protocol.to_owned(),
+            None if properties.get("Body").is_some() => "HTTP".to_owned(),
+            None => panic!("{id} has neither ProtocolType nor Body"),
+        }
+    };
+    let apis: Vec<&str> = stack
+        .of_type("AWS::ApiGatewayV2::Api")
+        .filter(|(id, _)| protocol_of(id) == protocol)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(apis.len(), 1, "one {protocol} API: {apis:?}");
+    apis[0]
+}
+
+/// A request path as a client sends it: each `{id}` a room id, `{proxy+}` a file under web/.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "01JZ5C3V4W6X8Y0Z2A4B6C8D0E")
+        .replace("{proxy+}", "lib/api.js")
+}
+
+#[test]
+fn the_http_api_routes_each_route_of_the_table_once_to_its_function() {
+    for (case, stack) in stacks() {
+        let http = api(&stack, "HTTP");
+        let body = &stack.properties(http)["Body"];
+        let mut declared = BTreeSet::new();
+        for (path, operations) in body["paths"].as_object().expect("paths") {
+            assert!(!path.ends_with('/'), "{case}: {path} ends in /");
+            for (method, operation) in operations.as_object().expect("operations") {
+                declared.insert((method.to_ascii_uppercase(), path.clone()));
+                assert!(
+                    operation.get("x-amazon-apigateway-integration").is_some(),
+                    "{case}: {method} {path} has no integration"
+                );
+            }
+        }
+        let in_code: BTreeSet<(String, String)> = http_routes()
+            .map(|r| (r.method.to_string(), r.path.to_owned()))
+            .collect();
+        assert_eq!(declared, in_code, "{case}: the routes");
+
+        let api_id = stack.reference(http);
+        for route in http_routes() {
+            let function = stack.function_id(route.function);
+            let method = route.method.as_str().to_ascii_lowercase();
+            let integration =
+                &body["paths"][route.path][&method]["x-amazon-apigateway-integration"];
+            assert_eq!(integration["type"], "aws_proxy", "{case}: {}", route.path);
+            // lambda.rs dispatches on the 2.0 payload's routeKey, "METHOD path".
+            assert_eq!(integration["payloadFormatVersion"], "2.0");
+            assert_eq!(
+                integration["uri"],
+                json!(stack.invocation_uri(function)),
+                "{case}: {} {} goes to {function}",
+                route.method,
+                route.path
+            );
+            let request = format!(
+                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/$default/{}{}",
+                api_id.as_str().unwrap(),
+                route.method,
+                concrete(route.path)
+            );
+            assert!(
+                stack.may_invoke(function, &request),
+                "{case}: API Gateway may not invoke {function} for {request}"
+            );
+        }
+    }
+}
+
+#[test]
+fn cors_comes_out_whole_with_or_without_parameter_values() {
+    for (case, stack) in stacks() {
+        let raw =
+            &stack.resource(api(&stack, "HTTP"))["Properties"]["Body"]["x-amazon-apigateway-cors"];
+        assert!(
+            raw.get("allowMethods").is_some() && raw.get("Ref").is_none(),
+            "{case}: the transform lost the CORS object: {raw}"
+        );
+        for (origins, expected) in [
+            (None, None),
+            (
+                Some(ORIGINS),
+                Some(json!(ORIGINS.split(',').collect::<Vec<_>>())),
+            ),
+        ] {
+            let values: Vec<(&str, &str)> =
+                origins.map(|o| ("AllowedOrigins", o)).into_iter().collect();
+            let deployed = Stack::new(stack.template.clone(), &values);
+            let cors =
+                &deployed.properties(api(&deployed, "HTTP"))["Body"]["x-amazon-apigateway-cors"];
+            assert_eq!(cors["allowMethods"], json!(["GET", "POST"]), "{case}");
+            assert_eq!(
+                cors["allowHeaders"],
+                json!(["authorization", "content-type"]),
+                "{case}"
+            );
+            assert_eq!(cors["maxAge"], 600, "{case}");
+            assert!(
+                cors.get("allowCredentials").is_none(),
+                "tokens are no cookies"
+            );
+            // With no origins given, no other site may call the API from a browser (the
+            // pages this stack serves share its origin and need no CORS).
+            assert_eq!(
+                cors.get("allowOrigins").cloned(),
+                expected,
+                "{case}, {origins:?}"
+            );
+        }
+    }
+    let pattern = &transformed(&[])["Parameters"]["AllowedOrigins"]["AllowedPattern"];
+    assert!(
+        !pattern.as_str().unwrap().contains('*'),
+        "no wildcard origin"
+    );
+}
+
+#[test]
+fn every_function_is_deployed_from_its_binary_with_the_environment_its_code_reads() {
+    let stack = &stacks()[0].1;
+    let built: BTreeSet<String> = stack
+        .of_type("AWS::Lambda::Function")
+        .map(|(_, f)| {
+            f["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let in_code: BTreeSet<String> = all_functions().map(|(name, _)| name.to_owned()).collect();
+    assert_eq!(built, in_code);
+
+    let table = stack.reference("ChatTable");
+    let secret = stack.reference("JwtSecret");
+    let websocket = websocket_endpoint(stack);
+    for (name, pushes) in all_functions() {
+        let id = stack.function_id(name);
+        let properties = stack.properties(id);
+        assert_eq!(properties["Runtime"], "provided.al2023", "{name}");
+        assert_eq!(properties["Handler"], "bootstrap", "{name}");
+        let architectures = &properties["Architectures"];
+        assert!(
+            architectures == &json!(["arm64"]) || architectures == &json!(["x86_64"]),
+            "{name}: {architectures}"
+        );
+        // Config::load reads these; the web function (Config::for_pages) only the endpoint.
+        let mut expected = std::collections::BTreeMap::new();
+        if name != WEB_FUNCTION {
+            expected.insert("TABLE_NAME".to_owned(), table.as_str().unwrap().to_owned());
+            expected.insert(
+                "JWT_SECRET_ARN".to_owned(),
+                secret.as_str().unwrap().to_owned(),
+            );
+        }
+        if pushes || name == WEB_FUNCTION {
+            expected.insert("WEBSOCKET_ENDPOINT".to_owned(), websocket.clone());
+        }
+        assert_eq!(stack.environment(id), expected, "{name}'s environment");
+    }
+    let secret = stack.properties("JwtSecret");
+    let generated = &secret["GenerateSecretString"];
+    assert!(
+        generated["PasswordLength"].as_u64().unwrap() >= functions::config::MIN_SECRET_BYTES as u64,
+        "the generated secret is long enough for Config::with_secret"
+    );
+}
+
+/// The Management API endpoint of the one WebSocket API's one stage, as the SDK is given it.
+fn websocket_endpoint(stack: &Stack) -> String {
+    let ws = api(stack, "WEBSOCKET");
+    let api_id = stack.reference(ws);
+    let stages: Vec<Value> = stack
+        .of_type("AWS::ApiGatewayV2::Stage")
+        .map(|(id, _)| stack.properties(id))
+        .filter(|stage| stage["ApiId"] == api_id)
+        .collect();
+    assert_eq!(stages.len(), 1, "one WebSocket stage");
+    format!(
+        "https://{}.execute-api.{REGION}.{URL_SUFFIX}/{}",
+        api_id.as_str().unwrap(),
+        stages[0]["StageName"].as_str().unwrap()
+    )
+}
+
+#[test]
+fn the_websocket_api_routes_its_three_keys_and_deploys_every_change() {
+    let stack = &stacks()[0].1;
+    let ws = api(stack, "WEBSOCKET");
+    let api_id = stack.reference(ws);
+    let properties = stack.properties(ws);
+    assert_eq!(
+        properties["RouteSelectionExpression"],
+        "$request.body.action"
+    );
+    let routes: Vec<Value> = stack
+        .of_type("AWS::ApiGatewayV2::Route")
+        .map(|(id, _)| stack.properties(id))
+        .filter(|route| route["ApiId"] == api_id)
+        .collect();
+    let keys: BTreeSet<&str> = routes
+        .iter()
+        .map(|r| r["RouteKey"].as_str().unwrap())
+        .collect();
+    let in_code: BTreeSet<&str> = WS_ROUTES.iter().map(|r| r.route_key).collect();
+    assert_eq!(keys, in_code);
+    let stage = websocket_endpoint(stack)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    for ws_route in WS_ROUTES {
+        let function = stack.function_id(ws_route.function);
+        let route = routes
+            .iter()
+            .find(|r| r["RouteKey"] == ws_route.route_key)
+            .unwrap();
+        let target = route["Target"].as_str().unwrap();
+        let integration_id = stack
+            .of_type("AWS::ApiGatewayV2::Integration")
+            .find(|(id, _)| {
+                target == format!("integrations/{}", stack.reference(id).as_str().unwrap())
+            })
+            .map(|(id, _)| id)
+            .unwrap_or_else(|| panic!("{} targets no integration: {target}", ws_route.route_key));
+        let integration = stack.properties(integration_id);
+        assert_eq!(integration["IntegrationType"], "AWS_PROXY");
+        assert_eq!(
+            integration["IntegrationUri"],
+            json!(stack.invocation_uri(function))
+        );
+        let request = format!(
+            "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/{stage}/{}",
+            api_id.as_str().unwrap(),
+            ws_route.route_key
+        );
+        assert!(
+            stack.may_invoke(function, &request),
+            "{request} may not invoke {function}"
+        );
+    }
+    // A Deployment resource is made once and never again: later route changes would not go
+    // live. The stage deploys every change itself.
+    assert_eq!(stack.of_type("AWS::ApiGatewayV2::Deployment").count(), 0);
+    let (stage_id, _) = stack
+        .of_type("AWS::ApiGatewayV2::Stage")
+        .find(|(id, _)| stack.properties(id)["ApiId"] == api_id)
+        .unwrap();
+    assert_eq!(stack.properties(stage_id)["AutoDeploy"], true);
+}
+
+#[test]
+fn the_table_is_the_one_local_dev_and_the_tests_create() {
+    let stack = &stacks()[0].1;
+    let table = stack.properties("ChatTable");
+    let local: Value = serde_json::from_str(shared::store::dynamodb::table::DEFINITION).unwrap();
+    for key in [
+        "AttributeDefinitions",
+        "KeySchema",
+        "GlobalSecondaryIndexes",
+        "BillingMode",
+        "TimeToLiveSpecification",
+    ] {
+        assert_eq!(table[key], local[key], "{key}");
+    }
+    assert_eq!(
+        table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(stack.resource("ChatTable")["DeletionPolicy"], "Retain");
+}
