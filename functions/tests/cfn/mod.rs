@@ -314,15 +314,19 @@ impl Stack {
             .collect()
     }
 
-    /// The statements of the inline policies of a function's role, resolved.
-    pub fn role_statements(&self, function_id: &str) -> Vec<Value> {
-        let role = self.properties(function_id)["Role"].clone();
+    /// A function's role (the `AWS::IAM::Role` whose ARN it is given), resolved.
+    fn role(&self, function_id: &str) -> Value {
+        let arn = self.properties(function_id)["Role"].clone();
         let (role_id, _) = self
             .of_type("AWS::IAM::Role")
-            .find(|(id, _)| self.attribute(id, "Arn") == role)
+            .find(|(id, _)| self.attribute(id, "Arn") == arn)
             .unwrap_or_else(|| panic!("{function_id}'s role is not in the template"));
-        let role = self.properties(role_id);
-        role["Policies"]
+        self.properties(role_id)
+    }
+
+    /// The statements of the inline policies of a function's role, resolved.
+    pub fn role_statements(&self, function_id: &str) -> Vec<Value> {
+        self.role(function_id)["Policies"]
             .as_array()
             .into_iter()
             .flatten()
@@ -336,12 +340,7 @@ impl Stack {
     }
 
     pub fn managed_policies(&self, function_id: &str) -> Vec<String> {
-        let role = self.properties(function_id)["Role"].clone();
-        let (role_id, _) = self
-            .of_type("AWS::IAM::Role")
-            .find(|(id, _)| self.attribute(id, "Arn") == role)
-            .expect("a role");
-        strings(&self.properties(role_id)["ManagedPolicyArns"])
+        strings(&self.role(function_id)["ManagedPolicyArns"])
     }
 }
 
