@@ -43,8 +43,11 @@ echo "== DynamoDB at $DYNAMODB_ENDPOINT"
 # `--test` or `--tests` to narrow what runs): cargo resolves features from the packages
 # selected, so `-p api-tests` or `cargo build -p local-dev` would build a second and third copy
 # of the dependency tree with other features, costing minutes and gigabytes.
-echo "== unit, conformance (memory and DynamoDB), handler and black-box tests on the memory store"
-cargo test --workspace --locked
+echo "== unit, conformance (memory and DynamoDB), handler and black-box tests on the memory store, recording what the routes answer"
+ANSWER_LOG="$log_dir/answers.jsonl" cargo test --workspace --locked
+
+echo "== API reference: docs/openapi.json documents every status and body the routes answered, and every event pushed"
+ANSWER_LOG="$log_dir/answers.jsonl" cargo test --workspace --locked --test openapi_answers
 
 echo "== black-box API and WebSocket tests again, local-dev on the DynamoDB store, recording each function's AWS calls"
 export AWS_CALL_LOG="$log_dir/aws-calls.jsonl"

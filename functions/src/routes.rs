@@ -70,7 +70,7 @@ pub const ROUTES: &[Route] = routes! {
 /// The function that serves the pages.
 pub const WEB_FUNCTION: &str = "web";
 
-/// The pages of `web/`, all served by one function that touches no table. `{proxy+}` is API
+/// The pages of `web/` and the API reference, all served by one function that touches no table. `{proxy+}` is API
 /// Gateway's greedy path parameter (axum's `{*proxy}`); it must be named `proxy`: for any
 /// other name SAM writes the Lambda permission's path literally (`.../GET/web/{path+}`),
 /// which matches no request, so API Gateway could not invoke the function
@@ -80,6 +80,7 @@ pub const WEB_ROUTES: &[Route] = routes! {
     GET "/admin/chat" => "web" web::console, SILENT;
     GET "/chat" => "web" web::chat, SILENT;
     GET "/web/{proxy+}" => "web" web::asset, SILENT;
+    GET "/api/openapi.json" => "web" web::api_reference, SILENT;
 };
 
 /// Every REST route of the HTTP API: the API's, then the pages'.

@@ -8,11 +8,7 @@
 //! The function comes from a task-local set around each handler call, so a call made from a
 //! task the handler spawned is recorded without a function, and the check refuses it.
 
-use std::fs::{File, OpenOptions};
 use std::future::Future;
-use std::io::Write;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::operation::{
     batch_get_item::BatchGetItemInput, batch_write_item::BatchWriteItemInput,
@@ -30,6 +26,8 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde_json::{Value, json};
 
+use crate::json_lines::JsonLines;
+
 tokio::task_local! {
     static FUNCTION: &'static str;
 }
@@ -39,39 +37,14 @@ pub async fn as_function<F: Future>(name: &'static str, work: F) -> F::Output {
     FUNCTION.scope(name, work).await
 }
 
-/// The interceptor, shared by every SDK client of the process. Lines are written whole under
-/// a lock, so several test processes may append to one file.
+/// The interceptor, shared by every SDK client of the process.
 #[derive(Clone, Debug)]
-pub struct CallLog {
-    file: Arc<Mutex<File>>,
-}
+pub struct CallLog(JsonLines);
 
 impl CallLog {
     /// The log `AWS_CALL_LOG` names, if it names one.
     pub fn from_env() -> anyhow::Result<Option<Self>> {
-        match std::env::var_os("AWS_CALL_LOG") {
-            Some(path) if !path.is_empty() => Ok(Some(Self::open(Path::new(&path))?)),
-            _ => Ok(None),
-        }
-    }
-
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Self {
-            file: Arc::new(Mutex::new(file)),
-        })
-    }
-
-    fn append(&self, record: &Value) {
-        let mut line = record.to_string();
-        line.push('\n');
-        let mut file = self
-            .file
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Err(error) = file.write_all(line.as_bytes()) {
-            tracing::error!(%error, "writing AWS_CALL_LOG");
-        }
+        Ok(JsonLines::from_env("AWS_CALL_LOG")?.map(Self))
     }
 }
 
@@ -100,7 +73,7 @@ impl Intercept for CallLog {
                 .expect("an object")
                 .extend(target.as_object().expect("an object").clone());
         }
-        self.append(&record);
+        self.0.append(&record);
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use functions::App;
 use functions::http::error_response;
-use functions::routes::{HttpHandler, Route, http_routes};
+use functions::routes::{Route, http_routes};
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
@@ -25,12 +25,15 @@ use shared::ChatError;
 use shared::input::MAX_BODY_BYTES;
 use tracing::Instrument;
 
-pub fn router(app: App) -> Router {
+use crate::answer_log::AnswerLog;
+
+pub fn router(app: App, answers: Option<AnswerLog>) -> Router {
     let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
     for route in http_routes() {
         for path in axum_paths(route.path) {
             let entry = by_path.remove(&path).unwrap_or_default();
-            by_path.insert(path, entry.merge(mount(route, app.clone())));
+            let methods = mount(route, app.clone(), answers.clone());
+            by_path.insert(path, entry.merge(methods));
         }
     }
     by_path
@@ -56,7 +59,7 @@ fn axum_paths(path: &str) -> Vec<String> {
     }
 }
 
-fn mount(route: &'static Route, app: App) -> MethodRouter {
+fn mount(route: &'static Route, app: App, answers: Option<AnswerLog>) -> MethodRouter {
     let filter = MethodFilter::try_from(route.method.clone()).expect("route methods are standard");
     on(
         filter,
@@ -69,7 +72,7 @@ fn mount(route: &'static Route, app: App) -> MethodRouter {
                 method = %route.method,
                 path = request.uri().path().to_owned(),
             );
-            let work = invoke(route, route.handler, app, peer, params, request);
+            let work = invoke(route, app, answers.clone(), peer, params, request);
             crate::call_log::as_function(route.function, work).instrument(span)
         },
     )
@@ -77,8 +80,8 @@ fn mount(route: &'static Route, app: App) -> MethodRouter {
 
 async fn invoke(
     route: &'static Route,
-    handler: HttpHandler,
     app: App,
+    answers: Option<AnswerLog>,
     peer: SocketAddr,
     params: RawPathParams,
     request: Request,
@@ -89,9 +92,13 @@ async fn invoke(
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
         .collect();
     let response = match to_lambda_request(route, peer, path_parameters, request).await {
-        Ok(request) => into_axum(handler(app, request).await),
-        Err(error) => into_axum(error_response(&error)),
+        Ok(request) => (route.handler)(app, request).await,
+        Err(error) => error_response(&error),
     };
+    if let Some(answers) = &answers {
+        record(answers, route, &response);
+    }
+    let response = into_axum(response);
     tracing::info!(
         status = response.status().as_u16(),
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -174,6 +181,16 @@ async fn to_lambda_request(
         }
     }
     Ok(LambdaRequest::ApiGatewayV2(event).into())
+}
+
+fn record(answers: &AnswerLog, route: &Route, response: &lambda_http::Response<lambda_http::Body>) {
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let route_key = format!("{} {}", route.method, route.path);
+    let status = response.status().as_u16();
+    answers.http(&route_key, status, content_type, response.body().as_ref());
 }
 
 fn into_axum(response: lambda_http::Response<lambda_http::Body>) -> Response {

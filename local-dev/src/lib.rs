@@ -1,9 +1,11 @@
 //! local-dev: one axum server that serves every Lambda function of the route table, as API
 //! Gateway would call it, on one port.
 
+mod answer_log;
 pub mod call_log;
 mod cors;
 mod http_api;
+mod json_lines;
 mod options;
 mod store;
 mod telemetry;
@@ -12,6 +14,7 @@ pub mod websocket;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use answer_log::AnswerLog;
 use anyhow::Context;
 use call_log::CallLog;
 use functions::App;
@@ -48,6 +51,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         .await
         .with_context(|| format!("binding {}", options.addr))?;
     let addr = listener.local_addr()?;
+    let answers = AnswerLog::from_env()?;
     let registry = Arc::new(websocket::Registry::default());
     let calls = CallLog::from_env()?;
     let pusher: Arc<dyn Pusher> = match options.push {
@@ -62,6 +66,13 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
             Arc::new(ApiGatewayPusher::with_config(config.build()))
         }
     };
+    let pusher: Arc<dyn Pusher> = match answers.clone() {
+        Some(answers) => Arc::new(answer_log::RecordingPusher {
+            inner: pusher,
+            answers,
+        }),
+        None => pusher,
+    };
     let opened = store::open(&options.store, calls.as_ref()).await?;
     let store = opened.store;
     // Pages come from the checkout at each request: editing one needs no rebuild.
@@ -69,8 +80,11 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     config.web_files = WebFiles::checkout();
     let app = App::new(&config, store.clone(), pusher);
     seed_default_agent(&app).await?;
-    let router = cors::layer(http_api::router(app.clone()), options.cors_origins.clone())
-        .merge(websocket::router(app, registry, options.ws_limits));
+    let router = cors::layer(
+        http_api::router(app.clone(), answers),
+        options.cors_origins.clone(),
+    )
+    .merge(websocket::router(app, registry, options.ws_limits));
     let task = tokio::spawn(async move {
         axum::serve(
             listener,

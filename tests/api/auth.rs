@@ -104,4 +104,7 @@ async fn a_refresh_token_buys_a_new_access_token_and_nothing_else() {
     app.post("/api/auth/refresh/", None, json!({}))
         .await
         .assert_error(422, "validation_error", Some("refresh"));
+    app.post_raw("/api/auth/refresh", None, "refresh=x")
+        .await
+        .assert_error(400, "bad_request", None);
 }

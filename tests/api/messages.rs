@@ -11,6 +11,15 @@ fn messages_path(room: &str, query: &str) -> String {
     format!("/api/public/chat-rooms/{room}/get_messages/{query}")
 }
 
+/// The two senders of a room, each as (the prefix of its routes, its token): the customer, and
+/// an agent on the admin routes.
+async fn both_sides(app: &api_tests::TestApp, customer: &str) -> [(&'static str, String); 2] {
+    [
+        ("/api/public/chat-rooms", customer.to_owned()),
+        ("/api/admin/chat-rooms", app.agent_token().await),
+    ]
+}
+
 #[tokio::test]
 async fn customer_and_agent_messages_have_api_md_shape() {
     let app = spawn_app().await;
@@ -52,79 +61,86 @@ async fn customer_and_agent_messages_have_api_md_shape() {
 #[tokio::test]
 async fn message_fields_are_checked_and_nothing_is_stored() {
     let app = spawn_app().await;
-    let (room, token) = app.open_room("Ada").await;
+    let (room, customer) = app.open_room("Ada").await;
+    let fits = json!({ "content": "é".repeat(4000) });
     assert_eq!(
-        app.post(
-            &send_path(&room),
-            Some(&token),
-            json!({ "content": "é".repeat(4000) })
-        )
-        .await
-        .status,
+        app.post(&send_path(&room), Some(&customer), fits)
+            .await
+            .status,
         201
     );
-    for (body, field) in [
-        (json!({}), "content"),
-        (json!({ "content": null }), "content"),
-        (json!({ "content": "" }), "content"),
-        (json!({ "content": " \t\n " }), "content"),
-        (json!({ "content": "x".repeat(4001) }), "content"),
-        (
-            json!({ "content": "hi", "client_msg_id": "" }),
-            "client_msg_id",
-        ),
-        (
-            json!({ "content": "hi", "client_msg_id": "has space" }),
-            "client_msg_id",
-        ),
-        (
-            json!({ "content": "hi", "client_msg_id": "x".repeat(65) }),
-            "client_msg_id",
-        ),
-    ] {
-        app.post(&send_path(&room), Some(&token), body)
-            .await
-            .assert_error(422, "validation_error", Some(field));
-    }
-    for body in [
-        json!({ "content": 5 }),
-        json!({ "content": "hi", "client_msg_id": 7 }),
-        json!([]),
-    ] {
-        app.post(&send_path(&room), Some(&token), body)
+    for (prefix, token) in both_sides(&app, &customer).await {
+        let send = format!("{prefix}/{room}/send_message");
+        for (body, field) in [
+            (json!({}), "content"),
+            (json!({ "content": null }), "content"),
+            (json!({ "content": "" }), "content"),
+            (json!({ "content": " \t\n " }), "content"),
+            (json!({ "content": "x".repeat(4001) }), "content"),
+            (
+                json!({ "content": "hi", "client_msg_id": "" }),
+                "client_msg_id",
+            ),
+            (
+                json!({ "content": "hi", "client_msg_id": "has space" }),
+                "client_msg_id",
+            ),
+            (
+                json!({ "content": "hi", "client_msg_id": "x".repeat(65) }),
+                "client_msg_id",
+            ),
+        ] {
+            app.post(&send, Some(&token), body).await.assert_error(
+                422,
+                "validation_error",
+                Some(field),
+            );
+        }
+        for body in [
+            json!({ "content": 5 }),
+            json!({ "content": "hi", "client_msg_id": 7 }),
+            json!([]),
+        ] {
+            app.post(&send, Some(&token), body)
+                .await
+                .assert_error(400, "bad_request", None);
+        }
+        app.post_raw(&send, Some(&token), "content=hi")
             .await
             .assert_error(400, "bad_request", None);
     }
-    app.post_raw(&send_path(&room), Some(&token), "content=hi")
-        .await
-        .assert_error(400, "bad_request", None);
-    let page = app.get(&messages_path(&room, ""), Some(&token)).await;
+    let page = app.get(&messages_path(&room, ""), Some(&customer)).await;
     assert_eq!(page.body["messages"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn a_retry_with_the_same_client_msg_id_answers_200_with_the_identical_message() {
     let app = spawn_app().await;
-    let (room, token) = app.open_room("Ada").await;
-    let body = json!({ "content": "only once", "client_msg_id": "retry-1" });
-    let first = app
-        .post(&send_path(&room), Some(&token), body.clone())
-        .await;
-    let retry = app.post(&send_path(&room), Some(&token), body).await;
-    assert_eq!((first.status, retry.status), (201, 200));
-    assert_eq!(first.body, retry.body);
+    let (room, customer) = app.open_room("Ada").await;
+    for ((prefix, token), client_msg_id) in both_sides(&app, &customer)
+        .await
+        .into_iter()
+        .zip(["c-1", "a-1"])
+    {
+        let send = format!("{prefix}/{room}/send_message");
+        let body = json!({ "content": "only once", "client_msg_id": client_msg_id });
+        let first = app.post(&send, Some(&token), body.clone()).await;
+        let retry = app.post(&send, Some(&token), body).await;
+        assert_eq!((first.status, retry.status), (201, 200), "{prefix}");
+        assert_eq!(first.body, retry.body);
+    }
     // The same id in another room is another message.
     let (other_room, other_token) = app.open_room("Bob").await;
     let elsewhere = app
         .post(
             &send_path(&other_room),
             Some(&other_token),
-            json!({ "content": "x", "client_msg_id": "retry-1" }),
+            json!({ "content": "x", "client_msg_id": "c-1" }),
         )
         .await;
     assert_eq!(elsewhere.status, 201);
-    let page = app.get(&messages_path(&room, ""), Some(&token)).await;
-    assert_eq!(page.body["messages"].as_array().unwrap().len(), 1);
+    let page = app.get(&messages_path(&room, ""), Some(&customer)).await;
+    assert_eq!(page.body["messages"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -306,26 +322,27 @@ async fn pagination_walks_back_and_forth_over_many_messages_without_gap_or_dupli
 #[tokio::test]
 async fn message_queries_are_checked() {
     let app = spawn_app().await;
-    let (room, token) = app.open_room("Ada").await;
-    let id = app.customer_says(&room, &token, "x").await.id();
-    for (query, field) in [
-        ("?limit=ten".to_owned(), "limit"),
-        ("?limit=0".to_owned(), "limit"),
-        ("?limit=201".to_owned(), "limit"),
-        ("?after=nope".to_owned(), "after"),
-        ("?before=123".to_owned(), "before"),
-        (format!("?after={id}&before={id}"), "before"),
-    ] {
-        app.get(&messages_path(&room, &query), Some(&token))
-            .await
-            .assert_error(422, "validation_error", Some(field));
+    let (room, customer) = app.open_room("Ada").await;
+    let id = app.customer_says(&room, &customer, "x").await.id();
+    for (prefix, token) in both_sides(&app, &customer).await {
+        let messages = format!("{prefix}/{room}/get_messages");
+        for (query, field) in [
+            ("?limit=ten".to_owned(), "limit"),
+            ("?limit=0".to_owned(), "limit"),
+            ("?limit=201".to_owned(), "limit"),
+            ("?after=nope".to_owned(), "after"),
+            ("?before=123".to_owned(), "before"),
+            (format!("?after={id}&before={id}"), "before"),
+        ] {
+            app.get(&format!("{messages}{query}"), Some(&token))
+                .await
+                .assert_error(422, "validation_error", Some(field));
+        }
+        let most = app
+            .get(&format!("{messages}?limit=200"), Some(&token))
+            .await;
+        assert_eq!(most.status, 200, "{prefix}");
     }
-    assert_eq!(
-        app.get(&messages_path(&room, "?limit=200"), Some(&token))
-            .await
-            .status,
-        200
-    );
 }
 
 #[tokio::test]

@@ -1,9 +1,41 @@
 //! What holds for every route: both path forms, the body limit, unknown routes.
 
-use api_tests::spawn_app;
-use functions::routes::ROUTES;
+use api_tests::{TestApp, spawn_app};
+use functions::routes::{ROUTES, Route};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// The token a route wants: an agent's on the admin routes, the visitor's on the customer
+/// routes; none to sign in, to refresh (the token is in the body) or to open a room.
+fn token_for(route: &Route, agent: &str, customer: &str) -> Option<String> {
+    let path = route.path;
+    let opens_a_room = route.function == "public-create-room";
+    if path.starts_with("/api/admin/") {
+        Some(agent.to_owned())
+    } else if path.starts_with("/api/public/") && !opens_a_room {
+        Some(customer.to_owned())
+    } else {
+        None
+    }
+}
+
+fn method(route: &Route) -> Method {
+    Method::from_bytes(route.method.as_str().as_bytes()).unwrap()
+}
+
+/// What an agent sees of a room and its messages: to show that a request changed nothing.
+async fn room_state(app: &TestApp, agent: &str, room: &str) -> (Value, Value) {
+    let seen = app
+        .get(&format!("/api/admin/chat-rooms/{room}"), Some(agent))
+        .await;
+    let messages = app
+        .get(
+            &format!("/api/admin/chat-rooms/{room}/get_messages"),
+            Some(agent),
+        )
+        .await;
+    (seen.body, messages.body)
+}
 
 #[tokio::test]
 async fn every_route_answers_with_and_without_its_trailing_slash() {
@@ -12,9 +44,8 @@ async fn every_route_answers_with_and_without_its_trailing_slash() {
     for route in ROUTES {
         let path = route.path.replace("{id}", &room);
         for path in [path.clone(), format!("{path}/")] {
-            let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
             let reply = app
-                .send(app.request(method, &path, None).json(&json!({})))
+                .send(app.request(method(route), &path, None).json(&json!({})))
                 .await;
             // No route is missing: each answers with its own checks (a token, or a body field).
             assert!(
@@ -62,6 +93,64 @@ async fn bodies_over_64_kib_are_413_and_store_nothing() {
         )
         .await;
     assert_eq!(messages.body["messages"], json!([]));
+}
+
+#[tokio::test]
+async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (room, customer) = app.open_room("Ada").await;
+    app.customer_says(&room, &customer, "before").await;
+    let agent = app.agent_token().await;
+    let before = room_state(&app, &agent, &room).await;
+    let big = json!({ "content": "x".repeat(64 * 1024), "customer_name": "Eve" }).to_string();
+    let mut refused = 0;
+    for route in ROUTES.iter().filter(|route| route.method == "POST") {
+        let path = route.path.replace("{id}", &room);
+        let token = token_for(route, &agent, &customer);
+        let reply = app
+            .send(
+                app.request(method(route), &path, token.as_deref())
+                    .body(big.clone()),
+            )
+            .await;
+        reply.assert_error(413, "payload_too_large", None);
+        refused += 1;
+    }
+    assert_eq!(refused, 8);
+    assert_eq!(room_state(&app, &agent, &room).await, before);
+    let rooms = app.get("/api/admin/chat-rooms", Some(&agent)).await;
+    assert_eq!(rooms.body["rooms"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn every_route_of_a_room_answers_404_for_a_room_that_does_not_exist() {
+    let app = spawn_app().await;
+    let (_, customer) = app.open_room("Ada").await;
+    let agent = app.agent_token().await;
+    let nowhere = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    let mut answered = 0;
+    for route in ROUTES.iter().filter(|route| route.path.contains("{id}")) {
+        let path = route.path.replace("{id}", nowhere);
+        let token = token_for(route, &agent, &customer);
+        let request = app.request(method(route), &path, token.as_deref());
+        let reply = app.send(request.json(&json!({ "content": "hi" }))).await;
+        reply.assert_error(404, "not_found", None);
+        answered += 1;
+    }
+    assert_eq!(answered, 9);
+}
+
+#[tokio::test]
+async fn the_api_reference_is_the_document_kept_in_the_repo() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/openapi.json", None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.headers["content-type"], "application/json");
+    let kept =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
+            .unwrap();
+    assert_eq!(reply.body, serde_json::from_str::<Value>(&kept).unwrap());
+    assert_eq!(reply.body["openapi"], "3.1.0");
 }
 
 #[tokio::test]

@@ -101,6 +101,8 @@ async fn pages_carry_security_headers() {
     for (path, framed_by) in [
         ("/admin/chat", "frame-ancestors 'none'"),
         ("/chat", "frame-ancestors *"),
+        ("/web/admin/console.js", "frame-ancestors 'none'"),
+        ("/web/styles.css", "frame-ancestors 'none'"),
     ] {
         let page = raw(&app, reqwest::Method::GET, path, &[]).await;
         assert_eq!(page.status(), 200, "{path}");
@@ -116,6 +118,9 @@ async fn pages_carry_security_headers() {
         assert_eq!(header("x-content-type-options"), "nosniff");
         assert_eq!(header("referrer-policy"), "no-referrer");
     }
+    app.get("/web/nothing-here.js", None)
+        .await
+        .assert_error(404, "not_found", None);
     let api = raw(&app, reqwest::Method::GET, "/api/admin/chat-rooms/", &[]).await;
     assert_eq!(api.headers()["cache-control"], "no-store");
     assert_eq!(api.headers()["content-type"], "application/json");

@@ -1,7 +1,7 @@
 //! The two clients of `web/`: the agents' console at `/admin/chat`, the customer chat at
-//! `/chat`, and their files under `/web/`, served by the `web` function behind the same HTTP
-//! API as the REST routes, so a deployed stack is usable from its own URL with no other
-//! hosting and no CORS. Every answer carries a Content-Security-Policy that forbids inline
+//! `/chat`, their files under `/web/`, and the API reference at `/api/openapi.json`, served by
+//! the `web` function behind the same HTTP API as the REST routes, so a deployed stack is
+//! usable from its own URL with no other hosting and no CORS. Every answer carries a Content-Security-Policy that forbids inline
 //! script; only the customer chat may be framed (the embed script frames it on other sites).
 //!
 //! A deployed function serves the files built into its binary, and writes `config.js` from
@@ -43,6 +43,10 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "lib/socket.js",
     "styles.css",
 ];
+
+/// The OpenAPI document of the REST API, `docs/openapi.json`, built into the binary.
+pub const OPENAPI: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"));
 
 /// Where the web files come from.
 #[derive(Clone, Debug)]
@@ -114,6 +118,22 @@ pub async fn asset(app: App, request: Request) -> Response<Body> {
         return not_found();
     }
     page(&app, &path, "'none'").await
+}
+
+/// `GET /api/openapi.json`: the API reference.
+pub async fn api_reference(_: App, _: Request) -> Response<Body> {
+    let mut response = Response::new(Body::Text(OPENAPI.to_owned()));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// Plain names below `web/`: no empty, hidden or parent parts, nothing to escape the folder.
