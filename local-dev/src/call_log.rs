@@ -6,7 +6,10 @@
 //! and resources AWS authorizes them as, and holds template.yaml's policies to them.
 //!
 //! The function comes from a task-local set around each handler call, so a call made from a
-//! task the handler spawned is recorded without a function, and the check refuses it.
+//! task the handler spawned is recorded without a function, and the check refuses it. Calls
+//! no deployed function makes are recorded under one of two names instead: local-dev
+//! preparing its table (`LOCAL_DEV_SETUP`), and a test arranging the store directly
+//! (`TEST_ARRANGEMENT`).
 
 use std::future::Future;
 
@@ -31,6 +34,12 @@ use crate::json_lines::JsonLines;
 tokio::task_local! {
     static FUNCTION: &'static str;
 }
+
+/// The name of local-dev's own calls: creating and describing its table.
+pub const LOCAL_DEV_SETUP: &str = "(local-dev setup)";
+
+/// The name of the calls a test makes on the store itself to arrange a case.
+pub const TEST_ARRANGEMENT: &str = "(test arrangement)";
 
 /// Runs a handler's work as the function `name`: the calls it makes are recorded as its.
 pub async fn as_function<F: Future>(name: &'static str, work: F) -> F::Output {

@@ -97,7 +97,8 @@ pub async fn open(choice: &StoreChoice, calls: Option<&CallLog>) -> anyhow::Resu
     }
     let client = aws_sdk_dynamodb::Client::from_conf(config.build());
     let store = DynamoStore::new(client, table.clone());
-    shared::store::dynamodb::table::ensure_table(store.client(), table)
+    let ensured = shared::store::dynamodb::table::ensure_table(store.client(), table);
+    crate::call_log::as_function(crate::call_log::LOCAL_DEV_SETUP, ensured)
         .await
         .with_context(|| format!("preparing table {table} on {endpoint}"))?;
     tracing::info!(%endpoint, table = %table, "serving from DynamoDB");

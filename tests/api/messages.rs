@@ -197,26 +197,38 @@ async fn closed_rooms_refuse_messages_from_customers_and_agents() {
     let app = spawn_app().await;
     let (room, token) = app.open_room("Ada").await;
     let agent = app.agent_token().await;
+    let send = send_path(&room);
+    let before = json!({ "content": "before", "client_msg_id": "b-1" });
+    let stored = app.post(&send, Some(&token), before.clone()).await;
+    assert_eq!(stored.status, 201);
     let closed = app.room_action(&agent, &room, "close").await;
     assert_eq!(closed.body["status"], "closed");
     app.customer_says(&room, &token, "hello?")
         .await
         .assert_error(409, "conflict", None);
-    app.post(
-        &format!("/api/admin/chat-rooms/{room}/send_message/"),
-        Some(&agent),
-        json!({ "content": "bye" }),
-    )
-    .await
-    .assert_error(409, "conflict", None);
+    // With a new client_msg_id too, from either side (on DynamoDB this is the cancelled
+    // transaction whose retry guard must be read to tell a retry from a new message).
+    let fresh = json!({ "content": "hello?", "client_msg_id": "n-1" });
+    app.post(&send, Some(&token), fresh.clone())
+        .await
+        .assert_error(409, "conflict", None);
+    let admin_send = format!("/api/admin/chat-rooms/{room}/send_message");
+    for body in [json!({ "content": "bye" }), fresh] {
+        app.post(&admin_send, Some(&agent), body)
+            .await
+            .assert_error(409, "conflict", None);
+    }
+    // A retry of what was stored before the close still answers 200 (API.md's order).
+    let retry = app.post(&send, Some(&token), before).await;
+    assert_eq!((retry.status, &retry.body), (200, &stored.body));
     // Nothing was stored but the notice of the close, which tells the customer.
     let page = app.get(&messages_path(&room, ""), Some(&token)).await;
     assert_eq!(
         api_tests::contents(&page.body),
-        vec!["Admin closed the conversation"]
+        vec!["before", "Admin closed the conversation"]
     );
-    assert_eq!(page.body["messages"][0]["sender_type"], "system");
-    assert_eq!(closed.body["last_message"], page.body["messages"][0]);
+    assert_eq!(page.body["messages"][1]["sender_type"], "system");
+    assert_eq!(closed.body["last_message"], page.body["messages"][1]);
     app.room_action(&agent, &room, "reopen").await;
     assert_eq!(
         app.customer_says(&room, &token, "hello again").await.status,
@@ -226,6 +238,7 @@ async fn closed_rooms_refuse_messages_from_customers_and_agents() {
     assert_eq!(
         api_tests::contents(&page.body),
         vec![
+            "before",
             "Admin closed the conversation",
             "Admin reopened the conversation",
             "hello again"

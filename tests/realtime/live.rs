@@ -212,6 +212,19 @@ async fn read_receipts_reach_the_customer_and_room_changes_reach_agents() {
             (Some("room_updated"), Some(status))
         );
         assert_eq!(event["room"]["last_message"], notice["message"]);
+        if action == "close" {
+            // A closed room refuses sends over WebSocket too, with or without a client_msg_id,
+            // and answers the sender alone.
+            for party in [&mut customer, &mut agent] {
+                let late = json!({
+                    "action": "send_message", "room_id": room,
+                    "content": "late", "client_msg_id": "late-1",
+                });
+                party.send_json(late).await;
+                let refused = party.next_event().await;
+                assert_eq!(refused["error"]["code"], "conflict", "{refused}");
+            }
+        }
     }
     customer.assert_silent(QUIET).await;
 }

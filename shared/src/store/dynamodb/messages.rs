@@ -148,7 +148,10 @@ impl DynamoStore {
     }
 
     /// The message an earlier send with the same `client_msg_id` stored, if any: from the
-    /// cancelled guard's old item, or (when the transaction stopped before checking it) read.
+    /// cancelled guard's old item, or read when the guard's reason carries none. DynamoDB
+    /// documents a reason without a code as "no error for that item", but not that every
+    /// condition is evaluated once one fails, so an absent guard (a new message to a closed
+    /// room) is read to be sure: the sending functions hold `GetItem` for it.
     async fn earlier_send(
         &self,
         message: &Message,
