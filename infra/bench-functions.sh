@@ -27,3 +27,7 @@ echo "== init: process start to first poll of the Runtime API" >&2
 for binary in hello-lambda hello-lambda-one-thread public-get-room "$function"; do
   target/release/chat-bench init "target/release/$binary" "$runs"
 done
+echo "== init as deployed: the signing secret read from Secrets Manager (a loopback stand-in)" >&2
+for binary in public-get-room "$function"; do
+  target/release/chat-bench init "target/release/$binary" "$runs" --secrets-manager
+done

@@ -8,8 +8,10 @@
 //!     common: [--store memory|dynamodb] | [--url http://127.0.0.1:8001 [--pid PID]]
 //!
 //! Functions:
-//!   chat-bench init BINARY [RUNS]   init time of a Lambda function binary: process start to
+//!   chat-bench init BINARY [RUNS] [--secrets-manager]
+//!                                   init time of a Lambda function binary: process start to
 //!                                   its first poll of a local stub of the Lambda Runtime API
+//!                                   (its secret from JWT_SECRET, or read as deployed)
 //!   chat-bench size DIR BINARY...   the size of each binary in DIR
 
 mod cpu;
@@ -54,7 +56,12 @@ async fn main() -> anyhow::Result<()> {
         "init" => {
             let binary = args.get(1).context("init needs a binary")?;
             let runs = args.get(2).map_or(Ok(30), |n| n.parse())?;
-            return init::report(binary, runs);
+            let source = if args.iter().any(|a| a == "--secrets-manager") {
+                init::SecretSource::SecretsManager
+            } else {
+                init::SecretSource::Environment
+            };
+            return init::report(binary, runs, source);
         }
         "size" => {
             let dir = args.get(1).context("size needs a directory")?;
@@ -68,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         "latency" | "throughput" | "idle" => {}
         _ => {
             eprintln!(
-                "usage: chat-bench latency|throughput|idle [options] | init BINARY [RUNS] | size DIR BINARY..."
+                "usage: chat-bench latency|throughput|idle [options] | init BINARY [RUNS] [--secrets-manager] | size DIR BINARY..."
             );
             std::process::exit(2);
         }

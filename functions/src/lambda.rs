@@ -12,7 +12,7 @@ use shared::aws::AwsSettings;
 use shared::store::MemoryStore;
 
 use crate::app::NoConnections;
-use crate::routes::{self, Function, Route};
+use crate::routes::{self, Function, HttpHandler, Route, UNROUTED};
 use crate::{App, Config};
 
 /// Runs the function named `function` (each binary passes its own name) until Lambda stops
@@ -39,7 +39,7 @@ async fn serve(found: Function, app: App) -> Result<(), lambda_runtime::Error> {
     match found {
         Function::Http(routes) => {
             lambda_http::run(lambda_http::service_fn(move |request: Request| {
-                let handler = route_of(&routes, &request).handler;
+                let handler = handler_of(&routes, &request);
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(handler(app, request).await) }
             }))
@@ -62,6 +62,23 @@ async fn serve(found: Function, app: App) -> Result<(), lambda_runtime::Error> {
             .await
         }
     }
+}
+
+/// The handler of the route API Gateway matched: the `$default` route's (`UNROUTED`) in the
+/// function that serves it, else the function's route of that key.
+pub fn handler_of(routes: &[&Route], request: &Request) -> HttpHandler {
+    let unrouted = matches!(
+        request.request_context_ref(),
+        Some(RequestContext::ApiGatewayV2(context)) if context.route_key.as_deref() == Some("$default")
+    );
+    if unrouted
+        && routes
+            .iter()
+            .all(|route| route.function == UNROUTED.function)
+    {
+        return UNROUTED.handler;
+    }
+    route_of(routes, request).handler
 }
 
 /// The route API Gateway matched (`routeKey`, "GET /web/{proxy+}"), among a function's routes;

@@ -83,6 +83,60 @@ pub const WEB_ROUTES: &[Route] = routes! {
     GET "/api/openapi.json" => "web" web::api_reference, SILENT;
 };
 
+/// The HTTP API's `$default` route, which API Gateway gives every request no route matched
+/// (`crate::http::unrouted`): it is the `web` function's too.
+pub struct DefaultRoute {
+    pub function: &'static str,
+    pub handler: HttpHandler,
+}
+
+pub const UNROUTED: DefaultRoute = DefaultRoute {
+    function: WEB_FUNCTION,
+    handler: |app, request| Box::pin(crate::http::unrouted::answer(app, request)),
+};
+
+/// What the route table makes of a request that no route took as it came.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Matched {
+    /// A route takes this method and path.
+    Route(&'static str),
+    /// Routes take this path, but with other methods.
+    OtherMethod,
+    Nothing,
+}
+
+/// The route of the table that `method` and `path` would reach, as API Gateway matches them:
+/// a `{name}` is one non-empty segment, a `{name+}` the rest of the path.
+pub fn matching(method: &Method, path: &str) -> Matched {
+    let mut found = Matched::Nothing;
+    for route in http_routes().filter(|route| path_matches(route.path, path)) {
+        if route.method == *method {
+            return Matched::Route(route.path);
+        }
+        found = Matched::OtherMethod;
+    }
+    found
+}
+
+fn path_matches(template: &str, path: &str) -> bool {
+    let mut parts = path.split('/');
+    for expected in template.split('/') {
+        if expected.starts_with('{') && expected.ends_with("+}") {
+            return parts.any(|part| !part.is_empty());
+        }
+        match parts.next() {
+            Some(part) if expected.starts_with('{') => {
+                if part.is_empty() {
+                    return false;
+                }
+            }
+            Some(part) if part == expected => {}
+            _ => return false,
+        }
+    }
+    parts.next().is_none()
+}
+
 /// Every REST route of the HTTP API: the API's, then the pages'.
 pub fn http_routes() -> impl Iterator<Item = &'static Route> {
     ROUTES.iter().chain(WEB_ROUTES)
@@ -188,6 +242,34 @@ mod tests {
         let functions: BTreeSet<String> =
             all_functions().map(|(name, _)| name.to_owned()).collect();
         assert_eq!(bins, functions);
+    }
+
+    #[test]
+    fn requests_match_routes_as_api_gateway_matches_them() {
+        use super::{Matched, matching};
+        use http::Method;
+        let room = "/api/public/chat-rooms/01ARZ3NDEKTSV4RRFFQ69G5FAV/send_message";
+        let send = "/api/public/chat-rooms/{id}/send_message";
+        assert_eq!(matching(&Method::POST, room), Matched::Route(send));
+        assert_eq!(matching(&Method::GET, room), Matched::OtherMethod);
+        assert_eq!(
+            matching(&Method::POST, &format!("{room}/")),
+            Matched::Nothing
+        );
+        assert_eq!(
+            matching(&Method::POST, "/api/public/chat-rooms//send_message"),
+            Matched::Nothing
+        );
+        assert_eq!(
+            matching(&Method::GET, "/web/lib/api.js"),
+            Matched::Route("/web/{proxy+}")
+        );
+        assert_eq!(matching(&Method::GET, "/web/"), Matched::Nothing);
+        assert_eq!(matching(&Method::GET, "/api/nothing"), Matched::Nothing);
+        assert_eq!(
+            matching(&Method::DELETE, "/api/auth/login"),
+            Matched::OtherMethod
+        );
     }
 
     #[test]

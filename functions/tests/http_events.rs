@@ -209,3 +209,89 @@ async fn a_bad_token_in_a_real_event_is_401_with_the_error_body() {
     assert_eq!(response.status().as_u16(), 401);
     assert_eq!(json_of(&response)["error"]["code"], "unauthorized");
 }
+
+/// The `$default` route's event (API Gateway's, for a request no route matched) for
+/// `method` `path`?`query`, as the `web` function receives it.
+fn unrouted_event(method: &str, path: &str, query: &str, token: &str) -> lambda_http::Request {
+    let text = common::fixture(
+        "http/unrouted.json",
+        &[
+            ("{{METHOD}}", method),
+            ("{{PATH}}", path),
+            ("{{QUERY}}", query),
+            ("{{TOKEN}}", token),
+            (
+                "{{BODY}}",
+                &common::inside_json_string(&json!({"content": "hi"})),
+            ),
+        ],
+    );
+    lambda_http::request::from_str(&text).expect("the $default fixture")
+}
+
+#[tokio::test]
+async fn the_default_route_redirects_a_slash_path_and_answers_the_rest_with_the_error_body() {
+    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    let app = App::new(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(NobodyListens),
+    );
+    let Some((functions::routes::Function::Http(routes), _)) =
+        functions::routes::function(functions::routes::UNROUTED.function)
+    else {
+        panic!("the $default route's function serves HTTP");
+    };
+    let room = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    let send = format!("/api/public/chat-rooms/{room}/send_message");
+    for (method, path, query, status, location) in [
+        ("POST", format!("{send}/"), "", 308, Some(send.clone())),
+        (
+            "POST",
+            "/api/auth/login/".to_owned(),
+            "",
+            308,
+            Some("/api/auth/login".to_owned()),
+        ),
+        (
+            "GET",
+            "/api/admin/chat-rooms/".to_owned(),
+            "status=open&limit=5",
+            308,
+            Some("/api/admin/chat-rooms?status=open&limit=5".to_owned()),
+        ),
+        (
+            "GET",
+            "/chat/".to_owned(),
+            "",
+            308,
+            Some("/chat".to_owned()),
+        ),
+        // A slash path whose route takes another method, a known path with another method,
+        // an unknown path, the root.
+        ("GET", format!("{send}/"), "", 405, None),
+        ("DELETE", "/api/public/chat-rooms".to_owned(), "", 405, None),
+        ("GET", "/api/nothing-here/".to_owned(), "", 404, None),
+        ("GET", "/".to_owned(), "", 404, None),
+    ] {
+        let request = unrouted_event(method, &path, query, "any");
+        let handler = functions::lambda::handler_of(&routes, &request);
+        let response = handler(app.clone(), request).await;
+        let at = format!("{method} {path}?{query}");
+        assert_eq!(response.status().as_u16(), status, "{at}");
+        let header = response.headers().get("location");
+        assert_eq!(
+            header.map(|value| value.to_str().unwrap().to_owned()),
+            location,
+            "{at}"
+        );
+        if status != 308 {
+            let code = if status == 405 {
+                "method_not_allowed"
+            } else {
+                "not_found"
+            };
+            assert_eq!(json_of(&response)["error"]["code"], code, "{at}");
+        }
+    }
+}

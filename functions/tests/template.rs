@@ -10,7 +10,7 @@ mod cfn;
 use std::collections::BTreeSet;
 
 use cfn::{ACCOUNT, PARTITION, REGION, Stack, URL_SUFFIX, transformed};
-use functions::routes::{WEB_FUNCTION, WS_ROUTES, all_functions, http_routes};
+use functions::routes::{UNROUTED, WEB_FUNCTION, WS_ROUTES, all_functions, http_routes};
 use serde_json::{Value, json};
 
 const ORIGINS: &str = "https://shop.example,https://help.example:8443";
@@ -61,6 +61,9 @@ fn the_http_api_routes_each_route_of_the_table_once_to_its_function() {
         let body = &stack.properties(http)["Body"];
         let mut declared = BTreeSet::new();
         for (path, operations) in body["paths"].as_object().expect("paths") {
+            if path == "$default" {
+                continue; // the route no path matched: checked below
+            }
             assert!(!path.ends_with('/'), "{case}: {path} ends in /");
             for (method, operation) in operations.as_object().expect("operations") {
                 declared.insert((method.to_ascii_uppercase(), path.clone()));
@@ -96,6 +99,29 @@ fn the_http_api_routes_each_route_of_the_table_once_to_its_function() {
                 api_id.as_str().unwrap(),
                 route.method,
                 concrete(route.path)
+            );
+            assert!(
+                stack.may_invoke(function, &request),
+                "{case}: API Gateway may not invoke {function} for {request}"
+            );
+        }
+
+        // What no route matches (API.md's slash form of a route among it) goes to the
+        // `$default` route, which the route table gives to UNROUTED's function.
+        let unrouted = &body["paths"]["$default"]["x-amazon-apigateway-any-method"];
+        assert_eq!(unrouted["isDefaultRoute"], true, "{case}: {unrouted}");
+        let integration = &unrouted["x-amazon-apigateway-integration"];
+        let function = stack.function_id(UNROUTED.function);
+        assert_eq!(integration["payloadFormatVersion"], "2.0");
+        assert_eq!(
+            integration["uri"],
+            json!(stack.invocation_uri(function)),
+            "{case}"
+        );
+        for (method, path) in [("POST", "/api/auth/login/"), ("DELETE", "/anything/at/all")] {
+            let request = format!(
+                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/$default/{method}{path}",
+                api_id.as_str().unwrap()
             );
             assert!(
                 stack.may_invoke(function, &request),

@@ -10,12 +10,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::body::Body as AxumBody;
 use axum::extract::{ConnectInfo, RawPathParams, Request};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use functions::App;
 use functions::http::error_response;
-use functions::routes::{Route, http_routes};
-use http::{HeaderValue, StatusCode, header};
+use functions::routes::{HttpHandler, Route, UNROUTED, http_routes};
+use http::header;
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
     ApiGatewayV2httpRequestContextHttpDescription,
@@ -36,12 +36,57 @@ pub fn router(app: App, answers: Option<AnswerLog>) -> Router {
             by_path.insert(path, entry.merge(methods));
         }
     }
+    // What no route takes goes where API Gateway sends it: the `$default` route's handler
+    // (405 for a known path with another method, else 404).
+    let unrouted = {
+        let app = app.clone();
+        let answers = answers.clone();
+        move |ConnectInfo(peer): ConnectInfo<SocketAddr>, request: Request| {
+            let target = Target::unrouted();
+            let work = invoke(
+                target,
+                app.clone(),
+                answers.clone(),
+                peer,
+                HashMap::new(),
+                request,
+            );
+            crate::call_log::as_function(UNROUTED.function, work)
+        }
+    };
     by_path
         .into_iter()
         .fold(Router::new(), |router, (path, methods)| {
-            router.route(&path, methods.fallback(method_not_allowed))
+            router.route(&path, methods.fallback(unrouted.clone()))
         })
-        .fallback(not_found)
+        .fallback(unrouted)
+}
+
+/// The route an event is for: its key (`POST /api/auth/login`, or `$default`), the function
+/// and handler that serve it.
+#[derive(Clone)]
+struct Target {
+    key: String,
+    function: &'static str,
+    handler: HttpHandler,
+}
+
+impl Target {
+    fn route(route: &'static Route) -> Self {
+        Self {
+            key: format!("{} {}", route.method, route.path),
+            function: route.function,
+            handler: route.handler,
+        }
+    }
+
+    fn unrouted() -> Self {
+        Self {
+            key: "$default".to_owned(),
+            function: UNROUTED.function,
+            handler: UNROUTED.handler,
+        }
+    }
 }
 
 /// A route's paths as axum writes them: as declared and with a trailing slash; a greedy
@@ -61,55 +106,67 @@ fn axum_paths(path: &str) -> Vec<String> {
 
 fn mount(route: &'static Route, app: App, answers: Option<AnswerLog>) -> MethodRouter {
     let filter = MethodFilter::try_from(route.method.clone()).expect("route methods are standard");
+    let target = Target::route(route);
     on(
         filter,
         move |ConnectInfo(peer): ConnectInfo<SocketAddr>,
               params: RawPathParams,
               request: Request| {
-            let span = tracing::info_span!(
-                "request",
-                function = route.function,
-                method = %route.method,
-                path = request.uri().path().to_owned(),
+            let path_parameters = params
+                .iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect();
+            let work = invoke(
+                target.clone(),
+                app,
+                answers.clone(),
+                peer,
+                path_parameters,
+                request,
             );
-            let work = invoke(route, app, answers.clone(), peer, params, request);
-            crate::call_log::as_function(route.function, work).instrument(span)
+            crate::call_log::as_function(route.function, work)
         },
     )
 }
 
 async fn invoke(
-    route: &'static Route,
+    target: Target,
     app: App,
     answers: Option<AnswerLog>,
     peer: SocketAddr,
-    params: RawPathParams,
+    path_parameters: HashMap<String, String>,
     request: Request,
 ) -> Response {
-    let started = Instant::now();
-    let path_parameters = params
-        .iter()
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect();
-    let response = match to_lambda_request(route, peer, path_parameters, request).await {
-        Ok(request) => (route.handler)(app, request).await,
-        Err(error) => error_response(&error),
-    };
-    if let Some(answers) = &answers {
-        record(answers, route, &response);
-    }
-    let response = into_axum(response);
-    tracing::info!(
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "answered"
+    let span = tracing::info_span!(
+        "request",
+        function = target.function,
+        route = target.key.as_str(),
+        path = request.uri().path().to_owned(),
     );
-    response
+    async move {
+        let started = Instant::now();
+        let response = match to_lambda_request(&target.key, peer, path_parameters, request).await {
+            Ok(request) => (target.handler)(app, request).await,
+            Err(error) => error_response(&error),
+        };
+        if let Some(answers) = &answers {
+            record(answers, &target.key, &response);
+        }
+        let response = into_axum(response);
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "answered"
+        );
+        response
+    }
+    .instrument(span)
+    .await
 }
 
 /// The event API Gateway's HTTP API (payload format 2.0) would send for this request.
 async fn to_lambda_request(
-    route: &Route,
+    route_key: &str,
     peer: SocketAddr,
     path_parameters: HashMap<String, String>,
     request: Request,
@@ -148,9 +205,8 @@ async fn to_lambda_request(
     http.source_ip = Some(peer.ip().to_string());
     http.user_agent = user_agent;
 
-    let route_key = format!("{} {}", route.method, route.path);
     let mut context = ApiGatewayV2httpRequestContext::default();
-    context.route_key = Some(route_key.clone());
+    context.route_key = Some(route_key.to_owned());
     context.account_id = Some("000000000000".to_owned());
     context.stage = Some("$default".to_owned());
     context.request_id = Some(ulid::Ulid::new().to_string());
@@ -162,7 +218,7 @@ async fn to_lambda_request(
 
     let mut event = ApiGatewayV2httpRequest::default();
     event.version = Some("2.0".to_owned());
-    event.route_key = Some(route_key);
+    event.route_key = Some(route_key.to_owned());
     event.raw_path = Some(parts.uri.path().to_owned());
     event.raw_query_string = Some(parts.uri.query().unwrap_or_default().to_owned());
     event.cookies = (!cookies.is_empty()).then_some(cookies);
@@ -183,14 +239,17 @@ async fn to_lambda_request(
     Ok(LambdaRequest::ApiGatewayV2(event).into())
 }
 
-fn record(answers: &AnswerLog, route: &Route, response: &lambda_http::Response<lambda_http::Body>) {
+fn record(
+    answers: &AnswerLog,
+    route_key: &str,
+    response: &lambda_http::Response<lambda_http::Body>,
+) {
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok());
-    let route_key = format!("{} {}", route.method, route.path);
     let status = response.status().as_u16();
-    answers.http(&route_key, status, content_type, response.body().as_ref());
+    answers.http(route_key, status, content_type, response.body().as_ref());
 }
 
 fn into_axum(response: lambda_http::Response<lambda_http::Body>) -> Response {
@@ -204,30 +263,8 @@ fn into_axum(response: lambda_http::Response<lambda_http::Body>) -> Response {
     Response::from_parts(parts, body)
 }
 
-fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "error": { "code": code, "message": message } });
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-async fn not_found() -> Response {
-    chat_error(&ChatError::NotFound("no such route"))
-}
-
 /// An error as the functions answer it (status, API.md body, headers), for local-dev's own
 /// answers too.
 pub fn chat_error(error: &ChatError) -> Response {
     into_axum(error_response(error))
-}
-
-async fn method_not_allowed() -> Response {
-    json_error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this route does not answer that method",
-    )
 }

@@ -25,6 +25,9 @@ pub enum ChatError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A known path called with a method none of its routes takes.
+    #[error("this path does not answer that method")]
+    MethodNotAllowed,
     #[error("request body is larger than 64 KiB")]
     PayloadTooLarge,
     #[error("too many requests, retry in {retry_after_secs} s")]
@@ -63,6 +66,7 @@ impl ChatError {
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
+            Self::MethodNotAllowed => 405,
             Self::PayloadTooLarge => 413,
             Self::RateLimited { .. } => 429,
             Self::Internal(_) => 500,
@@ -77,6 +81,7 @@ impl ChatError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal(_) => "internal",

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod public;
+pub mod unrouted;
 pub mod web;
 
 use std::future::Future;

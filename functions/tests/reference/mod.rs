@@ -41,8 +41,12 @@ pub fn resolve<'d>(doc: &'d Value, mut value: &'d Value) -> &'d Value {
     value
 }
 
-/// The operation of `method` (`GET`) on the table's `path`.
+/// The operation of `method` (`GET`) on the table's `path`; for the `$default` route (what
+/// no route matched), the document's `x-default-route`, whatever the method.
 pub fn operation<'d>(doc: &'d Value, method: &str, path: &str) -> Option<&'d Value> {
+    if path == "$default" {
+        return doc.get("x-default-route");
+    }
     doc["paths"]
         .get(openapi_path(path))?
         .get(method.to_ascii_lowercase())
