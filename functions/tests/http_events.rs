@@ -35,6 +35,16 @@ fn event(
     lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}'s fixture: {e}"))
 }
 
+/// An app on an empty memory store that pushes nowhere.
+fn app() -> App {
+    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    App::new(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(NobodyListens),
+    )
+}
+
 fn json_of(response: &lambda_http::Response<lambda_http::Body>) -> Value {
     match response.body() {
         lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
@@ -44,12 +54,7 @@ fn json_of(response: &lambda_http::Response<lambda_http::Body>) -> Value {
 
 #[tokio::test]
 async fn every_rest_handler_answers_its_api_gateway_event() {
-    let config = Config::with_secret(SECRET.to_vec()).unwrap();
-    let app = App::new(
-        &config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(NobodyListens),
-    );
+    let app = app();
     let seeded = common::seed(&app, None).await;
     let (room, customer) = (seeded.room, seeded.customer);
     let (agent, refresh) = (seeded.access, seeded.refresh);
@@ -194,12 +199,7 @@ fn each_fixture_is_its_routes_event() {
 
 #[tokio::test]
 async fn a_bad_token_in_a_real_event_is_401_with_the_error_body() {
-    let config = Config::with_secret(SECRET.to_vec()).unwrap();
-    let app = App::new(
-        &config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(NobodyListens),
-    );
+    let app = app();
     let route = ROUTES
         .iter()
         .find(|r| r.function == "admin-list-rooms")
@@ -231,12 +231,7 @@ fn unrouted_event(method: &str, path: &str, query: &str, token: &str) -> lambda_
 
 #[tokio::test]
 async fn the_default_route_redirects_a_slash_path_and_answers_the_rest_with_the_error_body() {
-    let config = Config::with_secret(SECRET.to_vec()).unwrap();
-    let app = App::new(
-        &config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(NobodyListens),
-    );
+    let app = app();
     let Some((functions::routes::Function::Http(routes), _)) =
         functions::routes::function(functions::routes::UNROUTED.function)
     else {

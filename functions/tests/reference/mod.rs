@@ -148,30 +148,21 @@ pub fn check(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(),
                     return fail(format!("matches {matched} of oneOf, not 1: {why:?}"));
                 }
             }
-            "minLength" | "maxLength" => {
-                let Some(text) = value.as_str() else { continue };
-                let length = text.chars().count() as u64;
-                let bound = rule.as_u64().expect("a length");
-                let ok = if keyword == "minLength" {
-                    length >= bound
+            "minLength" | "maxLength" | "minimum" | "maximum" => {
+                // Lengths count code points, as JSON Schema and the code's rules do.
+                let measured = if keyword.ends_with("Length") {
+                    value.as_str().map(|text| text.chars().count() as f64)
                 } else {
-                    length <= bound
+                    value.as_f64()
                 };
-                if !ok {
-                    return fail(format!("{keyword} {bound}"));
-                }
-            }
-            "minimum" | "maximum" => {
-                let Some(number) = value.as_f64() else {
-                    continue;
-                };
-                let bound = rule.as_f64().expect("a number");
-                let ok = if keyword == "minimum" {
-                    number >= bound
+                let Some(measured) = measured else { continue };
+                let bound = rule.as_f64().expect("a bound is a number");
+                let within = if keyword.starts_with("min") {
+                    measured >= bound
                 } else {
-                    number <= bound
+                    measured <= bound
                 };
-                if !ok {
+                if !within {
                     return fail(format!("{keyword} {bound}"));
                 }
             }
