@@ -4,10 +4,11 @@
 //! slash form of a route (what seed-era clients call) would get API Gateway's own 404. Here
 //! it is redirected instead: 308 to the declared path, which keeps the method, the body and
 //! (the redirect being to the same origin) the `Authorization` header, so a client that
-//! follows redirects, as browsers and most HTTP libraries do, keeps working. Anything else
-//! answers API.md's error body: 405 for a known path with another method, else 404.
+//! follows redirects, as browsers and most HTTP libraries do, keeps working. A CORS preflight
+//! is 204; anything else answers API.md's error body: 405 for a known path with another
+//! method, else 404.
 
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};
 use shared::ChatError;
 
@@ -18,6 +19,14 @@ use crate::routes::{Matched, matching};
 pub async fn answer(_: App, request: Request) -> Response<Body> {
     let path = request.raw_http_path().to_owned();
     let method = request.method().clone();
+    // A route of any method (as `$default` is) may be handed CORS preflights instead of API
+    // Gateway answering them itself; it adds the configured CORS headers to this answer, and
+    // only for the configured origins.
+    if method == Method::OPTIONS {
+        let mut response = Response::new(Body::Empty);
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        return response;
+    }
     let declared = path.strip_suffix('/').filter(|rest| !rest.is_empty());
     if let Some(declared) = declared
         && matches!(matching(&method, declared), Matched::Route(_))
