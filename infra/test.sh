@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== template.yaml: cfn-lint and sam validate --lint (installs infra/.venv, which the SAM transform test uses)"
+echo "== template.yaml: cfn-lint and sam validate --lint; docs/openapi.json: openapi-spec-validator (installs infra/.venv, which the SAM transform test uses)"
 infra/lint-template.sh
 
 if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
