@@ -75,9 +75,10 @@ fn authorizations(record: &Value, table: &str, endpoint: Option<&str>) -> Vec<Re
 }
 
 /// The names local-dev records for calls no deployed function makes (as
-/// `local-dev/src/call_log.rs` writes them): preparing its table, and a test arranging the
-/// store directly (a stale connection). They are counted and printed, not checked.
-const NOT_A_FUNCTION: &[&str] = &["(local-dev setup)", "(test arrangement)"];
+/// `local-dev/src/call_log.rs` writes them): preparing its table, and a test calling the
+/// store itself (to plant a stale connection, to see what is left). They are counted and
+/// printed, not checked.
+const NOT_A_FUNCTION: &[&str] = &["(local-dev setup)", "(the test itself)"];
 
 /// A call recorded without any name was made outside every handler's scope (a task a handler
 /// spawned, or a store call a test did not mark): the check cannot tell whose role it needs.

@@ -8,8 +8,8 @@
 //! The function comes from a task-local set around each handler call, so a call made from a
 //! task the handler spawned is recorded without a function, and the check refuses it. Calls
 //! no deployed function makes are recorded under one of two names instead: local-dev
-//! preparing its table (`LOCAL_DEV_SETUP`), and a test arranging the store directly
-//! (`TEST_ARRANGEMENT`).
+//! preparing its table (`LOCAL_DEV_SETUP`), and a test calling the store itself to arrange or
+//! verify a case (`THE_TEST_ITSELF`).
 
 use std::future::Future;
 
@@ -38,8 +38,8 @@ tokio::task_local! {
 /// The name of local-dev's own calls: creating and describing its table.
 pub const LOCAL_DEV_SETUP: &str = "(local-dev setup)";
 
-/// The name of the calls a test makes on the store itself to arrange a case.
-pub const TEST_ARRANGEMENT: &str = "(test arrangement)";
+/// The name of the calls a test makes on the store itself, to arrange or verify a case.
+pub const THE_TEST_ITSELF: &str = "(the test itself)";
 
 /// Runs a handler's work as the function `name`: the calls it makes are recorded as its.
 pub async fn as_function<F: Future>(name: &'static str, work: F) -> F::Output {

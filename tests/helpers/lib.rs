@@ -109,8 +109,15 @@ fn ulid_like() -> String {
     )
 }
 
+/// Runs a test's own store calls under their own name in local-dev's call log
+/// (`AWS_CALL_LOG`): no deployed function makes them.
+pub async fn the_test_itself<F: std::future::Future>(work: F) -> F::Output {
+    local_dev::call_log::as_function(local_dev::call_log::THE_TEST_ITSELF, work).await
+}
+
 impl TestApp {
-    /// The store local-dev serves from, to look behind the API.
+    /// The store local-dev serves from, to look behind the API. Run its calls inside
+    /// [`the_test_itself`], so that the IAM check does not take them for a function's.
     pub fn store(&self) -> &std::sync::Arc<dyn shared::ports::Store> {
         &self.server.store
     }

@@ -198,11 +198,6 @@ async fn local_dev_can_push_through_its_own_management_api() {
     );
 }
 
-/// The test's own store calls, recorded apart from the functions' (the IAM check skips them).
-async fn arranging<F: std::future::Future>(work: F) -> F::Output {
-    local_dev::call_log::as_function(local_dev::call_log::TEST_ARRANGEMENT, work).await
-}
-
 /// Every function that pushes meets connections whose `$disconnect` never came; each must be
 /// able to forget one (a DeleteItem its IAM policy needs: the IAM check sees this test's calls).
 #[tokio::test]
@@ -231,7 +226,7 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
             connected_at: now,
             expires_at: now.plus_seconds(3600),
         };
-        arranging(store.add_connection(&stale_connection))
+        api_tests::the_test_itself(store.add_connection(&stale_connection))
             .await
             .unwrap();
         let status = match function {
@@ -262,7 +257,7 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
         // A frame's fan-out may still be running when its sender hears its own message.
         let mut kept = true;
         for _ in 0..100 {
-            kept = arranging(store.agent_connections(clock.now()))
+            kept = api_tests::the_test_itself(store.agent_connections(clock.now()))
                 .await
                 .unwrap()
                 .contains(&stale);
