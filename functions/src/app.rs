@@ -48,25 +48,36 @@ impl App {
             config.dynamodb_endpoint.as_deref(),
             table,
         ));
-        let pusher: Arc<dyn Pusher> = match &config.websocket_endpoint {
-            Some(endpoint) if pushes => Arc::new(ApiGatewayPusher::new(endpoint, aws)),
-            Some(_) => Arc::new(NoConnections),
-            None => {
-                tracing::warn!("WEBSOCKET_ENDPOINT is not set: events are not pushed");
-                Arc::new(NoConnections)
-            }
-        };
+        let pusher = pusher_for(aws, config, pushes);
         Ok(Self::new(config, store, pusher))
     }
 }
 
-/// For a function that does not push, or a deployment without a WebSocket API: every
-/// connection is gone.
+/// What a deployed function pushes through: API Gateway's Management API at
+/// `WEBSOCKET_ENDPOINT` for a function that pushes, else nothing.
+pub fn pusher_for(aws: &AwsSettings, config: &Config, pushes: bool) -> Arc<dyn Pusher> {
+    match &config.websocket_endpoint {
+        Some(endpoint) if pushes => Arc::new(ApiGatewayPusher::new(endpoint, aws)),
+        Some(_) => Arc::new(NoConnections),
+        None => {
+            if pushes {
+                tracing::warn!("WEBSOCKET_ENDPOINT is not set: events are not pushed");
+            }
+            Arc::new(NoConnections)
+        }
+    }
+}
+
+/// For a function that does not push, or a deployment without a WebSocket API: nothing is
+/// delivered. It fails each push rather than answering Gone, which would make the fan-out
+/// forget every connection it was asked to reach.
 pub struct NoConnections;
 
 #[async_trait::async_trait]
 impl Pusher for NoConnections {
     async fn push(&self, _: &shared::domain::ConnectionId, _: &[u8]) -> Result<(), PushError> {
-        Err(PushError::Gone)
+        Err(PushError::Failed(anyhow::anyhow!(
+            "this function has no WebSocket API to push to (WEBSOCKET_ENDPOINT)"
+        )))
     }
 }

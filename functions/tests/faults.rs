@@ -175,3 +175,50 @@ async fn failed_or_slow_pushes_never_fail_the_send() {
         );
     }
 }
+
+/// A pushing function deployed without `WEBSOCKET_ENDPOINT` pushes nowhere, and must not take
+/// that for every connection being gone: the fan-out forgets a connection reported Gone.
+#[tokio::test]
+async fn a_function_with_nowhere_to_push_forgets_no_connection() {
+    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    assert!(config.websocket_endpoint.is_none());
+    let store = Arc::new(MemoryStore::new());
+    let pusher = functions::app::pusher_for(&AwsSettings::local(), &config, true);
+    let app = App::new(&config, store.clone(), pusher);
+    common::seed(&app, None).await;
+    let now = shared::domain::Timestamp::from_unix_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    );
+    let agent = shared::auth::AgentIdentity {
+        id: shared::domain::AgentId::from_ulid(ulid::Ulid::new()),
+        username: shared::domain::Username::parse("bob").unwrap(),
+        display_name: shared::domain::DisplayName::parse("Bob").unwrap(),
+        role: shared::domain::Role::Agent,
+    };
+    let connection = ConnectionId::parse("Ym9iLWFnZW50").unwrap();
+    store
+        .add_connection(&shared::ports::Connection {
+            id: connection.clone(),
+            party: shared::ports::Party::Agent(agent),
+            connected_at: now,
+            expires_at: now.plus_seconds(3600),
+        })
+        .await
+        .unwrap();
+    // A new room is pushed to every agent connection.
+    let create = request(
+        "public-create-room",
+        "",
+        "",
+        &json!({ "customer_name": "Eve" }),
+    );
+    assert_eq!(handle(&app, "public-create-room", create).await.0, 201);
+    let kept = store.agent_connections(now).await.unwrap();
+    assert!(
+        kept.contains(&connection),
+        "the connection was forgotten: {kept:?}"
+    );
+}
