@@ -142,9 +142,17 @@ impl Refresh {
 /// The largest WebSocket frame accepted (API Gateway's limit: over it, the connection closes).
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
 
-/// A client-to-server WebSocket frame, routed by its `action`.
+/// A client-to-server WebSocket frame, routed by its `action`: a ping, answered on the spot,
+/// or an action on a room.
 #[derive(Clone, Debug)]
 pub enum Frame {
+    Ping,
+    Act(Action),
+}
+
+/// What a frame other than `ping` asks for.
+#[derive(Clone, Debug)]
+pub enum Action {
     /// `room_id` may be left out by a customer: it is the room of the connection.
     SendMessage {
         room_id: Option<RoomId>,
@@ -157,7 +165,6 @@ pub enum Frame {
     MarkAsRead {
         room_id: Option<RoomId>,
     },
-    Ping,
 }
 
 impl Frame {
@@ -174,20 +181,20 @@ impl Frame {
         match body.optional_str("action")? {
             Some("send_message") => {
                 let room_id = room_id()?;
-                Ok(Self::SendMessage {
+                Ok(Self::Act(Action::SendMessage {
                     room_id,
                     message: NewMessage::parse(&body)?,
-                })
+                }))
             }
-            Some("typing") => Ok(Self::Typing {
+            Some("typing") => Ok(Self::Act(Action::Typing {
                 room_id: room_id()?,
                 is_typing: body
                     .optional_bool("is_typing")?
                     .ok_or_else(|| ChatError::validation("is_typing", "is_typing is required"))?,
-            }),
-            Some("mark_as_read") => Ok(Self::MarkAsRead {
+            })),
+            Some("mark_as_read") => Ok(Self::Act(Action::MarkAsRead {
                 room_id: room_id()?,
-            }),
+            })),
             Some("ping") => Ok(Self::Ping),
             Some(other) => Err(ChatError::bad_request(format!(
                 "unknown action {:?}",

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::auth::Caller;
 use crate::domain::{ConnectionId, RoomId, SenderType};
 use crate::error::ChatError;
-use crate::input::Frame;
+use crate::input::{Action, Frame};
 use crate::ports::{Connection, Event, Party};
 use crate::rate::Subject;
 use crate::views;
@@ -73,14 +73,14 @@ impl ChatService {
         connection: &ConnectionId,
         frame: &[u8],
     ) -> Result<Option<Value>, ChatError> {
-        let frame = Frame::parse(frame)?;
-        if let Frame::Ping = frame {
-            return Ok(Some(views::pong(connection)));
-        }
+        let action = match Frame::parse(frame)? {
+            Frame::Ping => return Ok(Some(views::pong(connection))),
+            Frame::Act(action) => action,
+        };
         // A send counts its frame in its own write; other frames are counted first.
         let subject = Subject::frames_of(connection);
         let frame_charge = self.charge(self.limits.messages_per_connection, &subject);
-        if !matches!(frame, Frame::SendMessage { .. }) {
+        if !matches!(action, Action::SendMessage { .. }) {
             self.count(self.limits.messages_per_connection, &subject)
                 .await?;
         }
@@ -90,23 +90,22 @@ impl ChatService {
             .await?
             .ok_or(ChatError::Unauthorized("this connection is not open"))?
             .party;
-        match (frame, party) {
-            (Frame::Ping, _) => Ok(Some(views::pong(connection))),
-            (Frame::SendMessage { room_id, message }, Party::Customer { visitor, room }) => {
+        match (action, party) {
+            (Action::SendMessage { room_id, message }, Party::Customer { visitor, room }) => {
                 let room = own_room(room_id, room)?;
                 let sent = self
                     .visitor_sends(&visitor, room, message, frame_charge)
                     .await?;
                 Ok(replay(sent))
             }
-            (Frame::SendMessage { room_id, message }, Party::Agent(agent)) => {
+            (Action::SendMessage { room_id, message }, Party::Agent(agent)) => {
                 let room = required(room_id)?;
                 let sent = self
                     .agent_sends(&agent, room, message, frame_charge)
                     .await?;
                 Ok(replay(sent))
             }
-            (Frame::Typing { room_id, is_typing }, party) => {
+            (Action::Typing { room_id, is_typing }, party) => {
                 let (room_id, sender_type) = match party {
                     Party::Customer { room, .. } => {
                         (own_room(room_id, room)?, SenderType::Customer)
@@ -124,11 +123,11 @@ impl ChatService {
                     .await;
                 Ok(None)
             }
-            (Frame::MarkAsRead { room_id }, Party::Agent(_)) => {
+            (Action::MarkAsRead { room_id }, Party::Agent(_)) => {
                 self.mark_read(required(room_id)?).await?;
                 Ok(None)
             }
-            (Frame::MarkAsRead { .. }, Party::Customer { .. }) => {
+            (Action::MarkAsRead { .. }, Party::Customer { .. }) => {
                 Err(ChatError::Forbidden("only agents mark rooms as read"))
             }
         }
