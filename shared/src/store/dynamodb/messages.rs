@@ -16,9 +16,45 @@ use crate::domain::{
 use crate::error::ChatError;
 use crate::ports::{Appended, Charge, MessageStore};
 
-/// Where the retry guard is among a send's writes (after the room and the message), when the
-/// message has a `client_msg_id`.
-const GUARD: usize = 2;
+/// What one write of the send transaction is for: the refusal of a cancelled transaction is
+/// read from the reason of a named part, never from a position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SendPart {
+    /// The room's update, conditioned on the room existing, being open and being the visitor's.
+    Room,
+    Message,
+    /// The `client_msg_id`'s guard, conditioned on no earlier send with it.
+    RetryGuard,
+    /// The charge of `charges[i]`, conditioned on its counter being below its max.
+    Charge(usize),
+}
+
+/// The writes of one send, each with its part.
+struct SendTransaction {
+    parts: Vec<SendPart>,
+    writes: Vec<TransactWriteItem>,
+}
+
+impl SendTransaction {
+    fn push(&mut self, part: SendPart, write: TransactWriteItem) {
+        self.parts.push(part);
+        self.writes.push(write);
+    }
+
+    /// The cancellation reason DynamoDB gave for `part` (reasons come in the writes' order).
+    fn reason<'r>(
+        &self,
+        reasons: &'r [CancellationReason],
+        part: SendPart,
+    ) -> Option<&'r CancellationReason> {
+        let index = self.parts.iter().position(|p| *p == part)?;
+        reasons.get(index)
+    }
+
+    fn failed(&self, reasons: &[CancellationReason], part: SendPart) -> bool {
+        self.reason(reasons, part).and_then(|r| r.code()) == Some("ConditionalCheckFailed")
+    }
+}
 
 /// Two sends racing on one room conflict; the loser is retried this many times.
 const CONFLICT_RETRIES: u32 = 6;
@@ -32,7 +68,7 @@ impl DynamoStore {
         message: &Message,
         owner: Option<VisitorId>,
         charges: &[Charge],
-    ) -> Vec<TransactWriteItem> {
+    ) -> SendTransaction {
         // System messages (the notice of a close) go to closed rooms too.
         let mut condition = if message.sender_type == SenderType::System {
             "attribute_exists(PK) AND #status IN (:open, :closed)".to_owned()
@@ -73,19 +109,24 @@ impl DynamoStore {
             .condition_expression(condition)
             .build()
             .expect("table, key and expressions are set");
-        let mut writes = vec![
-            TransactWriteItem::builder().update(room).build(),
-            put(&self.table, items::message_item(message)),
-        ];
+        let mut transaction = SendTransaction {
+            parts: Vec::new(),
+            writes: Vec::new(),
+        };
+        let room = TransactWriteItem::builder().update(room).build();
+        transaction.push(SendPart::Room, room);
+        let stored = put(&self.table, items::message_item(message));
+        transaction.push(SendPart::Message, stored);
         if let Some(client_msg_id) = &message.client_msg_id {
-            writes.push(put(&self.table, items::guard_item(message, client_msg_id)));
+            let guard = put(&self.table, items::guard_item(message, client_msg_id));
+            transaction.push(SendPart::RetryGuard, guard);
         }
-        writes.extend(charges.iter().map(|charge| {
-            TransactWriteItem::builder()
-                .update(super::rate::charge_update(&self.table, charge))
-                .build()
-        }));
-        writes
+        for (index, charge) in charges.iter().enumerate() {
+            let update = super::rate::charge_update(&self.table, charge);
+            let charged = TransactWriteItem::builder().update(update).build();
+            transaction.push(SendPart::Charge(index), charged);
+        }
+        transaction
     }
 
     /// Why the send transaction was cancelled, in API.md's order: no room (or another
@@ -97,30 +138,27 @@ impl DynamoStore {
         message: &Message,
         owner: Option<VisitorId>,
         charges: &[Charge],
+        transaction: &SendTransaction,
         reasons: &[CancellationReason],
     ) -> Result<Option<Appended>, ChatError> {
-        let failed =
-            |i: usize| reasons.get(i).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
-        let first_charge = if message.client_msg_id.is_some() {
-            3
-        } else {
-            2
-        };
+        let failed = |part| transaction.failed(reasons, part);
         let full_charge = (0..charges.len())
-            .find(|i| failed(first_charge + i))
+            .find(|i| failed(SendPart::Charge(*i)))
             .map(|i| &charges[i]);
         if reasons
             .iter()
             .any(|r| r.code() == Some("TransactionConflict"))
-            && !failed(0)
-            && !failed(GUARD)
+            && !failed(SendPart::Room)
+            && !failed(SendPart::RetryGuard)
             && full_charge.is_none()
         {
             return Ok(None);
         }
-        if failed(0) {
-            let room = reasons[0]
-                .item()
+        let guard = transaction.reason(reasons, SendPart::RetryGuard);
+        if failed(SendPart::Room) {
+            let room = transaction
+                .reason(reasons, SendPart::Room)
+                .and_then(|reason| reason.item())
                 .filter(|item| !item.is_empty())
                 .map(items::room_from)
                 .transpose()
@@ -129,13 +167,13 @@ impl DynamoStore {
                 Some(room) if owner.is_none_or(|owner| owner == room.visitor) => room,
                 _ => return Err(ChatError::room_not_found()),
             };
-            if let Some(earlier) = self.earlier_send(message, reasons).await? {
+            if let Some(earlier) = self.earlier_send(message, guard).await? {
                 return Ok(Some(Appended::Duplicate(earlier)));
             }
             if room.status == RoomStatus::Closed {
                 return Err(ChatError::Conflict("chat room is closed"));
             }
-        } else if let Some(earlier) = self.earlier_send(message, reasons).await? {
+        } else if let Some(earlier) = self.earlier_send(message, guard).await? {
             return Ok(Some(Appended::Duplicate(earlier)));
         } else if let Some(charge) = full_charge {
             return Err(ChatError::RateLimited {
@@ -155,12 +193,12 @@ impl DynamoStore {
     async fn earlier_send(
         &self,
         message: &Message,
-        reasons: &[CancellationReason],
+        guard: Option<&CancellationReason>,
     ) -> Result<Option<Message>, ChatError> {
         let Some(client_msg_id) = &message.client_msg_id else {
             return Ok(None);
         };
-        let guard: Option<Item> = match reasons.get(GUARD).and_then(|r| r.item()) {
+        let guard: Option<Item> = match guard.and_then(|r| r.item()) {
             Some(item) if !item.is_empty() => Some(item.clone()),
             _ => self
                 .client
@@ -203,12 +241,12 @@ impl MessageStore for DynamoStore {
         owner: Option<VisitorId>,
         charges: &[Charge],
     ) -> Result<Appended, ChatError> {
-        let writes = self.send_transaction(message, owner, charges);
+        let transaction = self.send_transaction(message, owner, charges);
         for attempt in 0..=CONFLICT_RETRIES {
             let sent = self
                 .client
                 .transact_write_items()
-                .set_transact_items(Some(writes.clone()))
+                .set_transact_items(Some(transaction.writes.clone()))
                 .send()
                 .await;
             let error = match sent {
@@ -222,7 +260,8 @@ impl MessageStore for DynamoStore {
                 Some(TransactWriteItemsError::TransactionInProgressException(_)) => Vec::new(),
                 _ => return Err(sdk_error("TransactWriteItems (send)")(error)),
             };
-            if let Some(outcome) = self.refusal(message, owner, charges, &reasons).await? {
+            let refused = self.refusal(message, owner, charges, &transaction, &reasons);
+            if let Some(outcome) = refused.await? {
                 return Ok(outcome);
             }
             tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
