@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use common::NobodyListens;
@@ -59,10 +60,12 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
     let (room, customer) = (seeded.room, seeded.customer);
     let (agent, refresh) = (seeded.access, seeded.refresh);
 
-    // In the route table's order: (token, query, body, status, what the body shows).
+    // Each route's case, by its function's name, in the order they run (later cases read what
+    // earlier ones wrote): (token, query, body, status, what the body shows).
     type Shows<'a> = Box<dyn Fn(&Value) -> bool + 'a>;
-    let cases: Vec<(&str, &str, Value, u16, Shows)> = vec![
+    let cases: Vec<(&str, &str, &str, Value, u16, Shows)> = vec![
         (
+            "auth-login",
             "",
             "",
             json!({"username": "admin", "password": "admin123"}),
@@ -70,6 +73,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["access"].is_string()),
         ),
         (
+            "auth-refresh",
             "",
             "",
             json!({"refresh": refresh}),
@@ -77,6 +81,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["access"].is_string()),
         ),
         (
+            "public-create-room",
             "",
             "",
             json!({"customer_name": "Bob", "message": "Hi"}),
@@ -84,6 +89,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["room"]["last_message"]["content"] == "Hi"),
         ),
         (
+            "public-list-rooms",
             &customer,
             "limit=10",
             json!(null),
@@ -91,6 +97,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["rooms"][0]["id"] == room.as_str()),
         ),
         (
+            "public-get-room",
             &customer,
             "",
             json!(null),
@@ -98,6 +105,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["id"] == room.as_str() && b.get("unread_count").is_none()),
         ),
         (
+            "public-send-message",
             &customer,
             "",
             json!({"content": "hello", "client_msg_id": "fx-1"}),
@@ -105,6 +113,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["client_msg_id"] == "fx-1"),
         ),
         (
+            "public-get-messages",
             &customer,
             "limit=5",
             json!(null),
@@ -112,6 +121,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["messages"][0]["content"] == "hello"),
         ),
         (
+            "admin-list-rooms",
             &agent,
             "status=open",
             json!(null),
@@ -119,6 +129,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["rooms"].as_array().is_some_and(|r| r.len() == 2)),
         ),
         (
+            "admin-get-room",
             &agent,
             "",
             json!(null),
@@ -126,6 +137,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["unread_count"] == 1),
         ),
         (
+            "admin-get-messages",
             &agent,
             "after=",
             json!(null),
@@ -133,6 +145,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["messages"].as_array().is_some_and(|m| m.len() == 1)),
         ),
         (
+            "admin-send-message",
             &agent,
             "",
             json!({"content": "hi Ada"}),
@@ -140,6 +153,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["sender_type"] == "agent"),
         ),
         (
+            "admin-mark-as-read",
             &agent,
             "",
             json!(null),
@@ -147,6 +161,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["unread_count"] == 0 && b["read_up_to"].is_string()),
         ),
         (
+            "admin-close-room",
             &agent,
             "",
             json!(null),
@@ -154,6 +169,7 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["status"] == "closed"),
         ),
         (
+            "admin-reopen-room",
             &agent,
             "",
             json!(null),
@@ -161,18 +177,17 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["status"] == "open"),
         ),
     ];
-    assert_eq!(cases.len(), ROUTES.len());
-    for (route, (token, query, body, status, shows)) in ROUTES.iter().zip(cases) {
-        let request = event(route.function, token, &room, query, &body);
+    let named: BTreeSet<&str> = cases.iter().map(|case| case.0).collect();
+    let routed: BTreeSet<&str> = ROUTES.iter().map(|route| route.function).collect();
+    assert_eq!(named, routed, "one case per route, by name");
+    assert_eq!(named.len(), cases.len(), "no route twice");
+    for (function, token, query, body, status, shows) in cases {
+        let route = ROUTES.iter().find(|r| r.function == function).unwrap();
+        let request = event(function, token, &room, query, &body);
         let response = (route.handler)(app.clone(), request).await;
         let answer = json_of(&response);
-        assert_eq!(
-            response.status().as_u16(),
-            status,
-            "{}: {answer}",
-            route.function
-        );
-        assert!(shows(&answer), "{}: {answer}", route.function);
+        assert_eq!(response.status().as_u16(), status, "{function}: {answer}");
+        assert!(shows(&answer), "{function}: {answer}");
     }
 }
 
