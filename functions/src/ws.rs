@@ -34,7 +34,7 @@ fn answer(status: i64, body: Option<String>) -> ApiGatewayProxyResponse {
     response
 }
 
-fn refusal(error: &ChatError) -> ApiGatewayProxyResponse {
+fn error_answer(error: &ChatError) -> ApiGatewayProxyResponse {
     error.log_if_internal();
     answer(i64::from(error.status()), Some(error.body().to_string()))
 }
@@ -55,7 +55,7 @@ pub async fn connect(app: App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
     .await;
     match connected {
         Ok(()) => answer(200, None),
-        Err(error) => refusal(&error),
+        Err(error) => error_answer(&error),
     }
 }
 
@@ -64,7 +64,7 @@ pub async fn connect(app: App, event: ApiGatewayWebsocketProxyRequest) -> ApiGat
 pub async fn message(app: App, event: ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
     let connection = match connection_id(&event) {
         Ok(connection) => connection,
-        Err(error) => return refusal(&error),
+        Err(error) => return error_answer(&error),
     };
     let body = event.body.as_deref().unwrap_or_default();
     let frame = if event.is_base64_encoded {
@@ -96,6 +96,6 @@ pub async fn disconnect(
     .await;
     match forgotten {
         Ok(()) => answer(200, None),
-        Err(error) => refusal(&error),
+        Err(error) => error_answer(&error),
     }
 }

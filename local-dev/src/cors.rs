@@ -58,7 +58,7 @@ async fn cors(origins: AllowedOrigins, request: Request, next: Next) -> Response
     let mut response = if preflight {
         match &allowed {
             Some(_) => preflight_answer(),
-            None => refused(),
+            None => origin_refused(),
         }
     } else {
         next.run(request).await
@@ -89,7 +89,7 @@ fn preflight_answer() -> Response {
     response
 }
 
-fn refused() -> Response {
+fn origin_refused() -> Response {
     crate::http_api::chat_error(&ChatError::Forbidden("this origin may not call the API"))
 }
 

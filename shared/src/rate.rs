@@ -175,9 +175,9 @@ impl RateLimits {
 
 /// What a counter counts, and for whom. Its text is the counter's key in the store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Subject(String);
+pub struct CounterKey(String);
 
-impl Subject {
+impl CounterKey {
     pub fn room_creations_from(ip: IpAddr) -> Self {
         Self(format!("rooms-ip#{ip}"))
     }
@@ -204,7 +204,7 @@ impl Subject {
         Self(format!("logins-ip#{ip}"))
     }
 
-    /// The counter of this subject in one window.
+    /// The counter of this key in one window.
     pub fn key(&self, window: Window) -> String {
         format!("{}#{}", self.0, window.index)
     }

@@ -168,7 +168,7 @@ impl Gateway {
             .instrument(span.clone())
             .await;
         if answer.status_code != 200 {
-            return refused(answer);
+            return refused_upgrade(answer);
         }
 
         let live = Live::new(connected_at, upgrade.peer.ip(), user_agent.clone());
@@ -232,7 +232,7 @@ async fn invoke(
 }
 
 /// The refusal API Gateway answers when `$connect` says no: the function's status and body.
-fn refused(answer: ApiGatewayProxyResponse) -> Response {
+fn refused_upgrade(answer: ApiGatewayProxyResponse) -> Response {
     let status = u16::try_from(answer.status_code)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())

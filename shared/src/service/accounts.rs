@@ -6,7 +6,7 @@ use crate::auth::{hash_password, verify_password};
 use crate::domain::{Agent, AgentId, DisplayName, Role, Username};
 use crate::error::ChatError;
 use crate::input::{Login, Refresh};
-use crate::rate::Subject;
+use crate::rate::CounterKey;
 
 use super::ChatService;
 
@@ -25,8 +25,8 @@ impl ChatService {
     /// right one included, until its window ends.
     pub async fn login(&self, input: Login, source: Option<IpAddr>) -> Result<LoggedIn, ChatError> {
         let limits = self.limits.clone();
-        let by_username = Subject::failed_logins_of(&input.username);
-        let by_source = source.map(Subject::failed_logins_from);
+        let by_username = CounterKey::failed_logins_of(&input.username);
+        let by_source = source.map(CounterKey::failed_logins_from);
         self.ensure_below(limits.failed_logins_per_username, &by_username)
             .await?;
         if let Some(by_source) = &by_source {

@@ -10,7 +10,7 @@ use crate::domain::{
 use crate::error::ChatError;
 use crate::input::{NewMessage, NewRoom};
 use crate::ports::{Charge, Event};
-use crate::rate::Subject;
+use crate::rate::CounterKey;
 
 use super::{ChatService, Sent};
 
@@ -42,11 +42,11 @@ impl ChatService {
         input: NewRoom,
     ) -> Result<CreatedRoom, ChatError> {
         if let Some(source) = source {
-            let subject = Subject::room_creations_from(source);
+            let subject = CounterKey::room_creations_from(source);
             self.count(self.limits.rooms_per_ip, &subject).await?;
         }
         if let Some(visitor) = visitor {
-            let subject = Subject::room_creations_of(visitor);
+            let subject = CounterKey::room_creations_of(visitor);
             self.count(self.limits.rooms_per_visitor, &subject).await?;
         }
         let visitor = VisitorIdentity {
@@ -148,7 +148,7 @@ impl ChatService {
         input: NewMessage,
         frame: Option<Charge>,
     ) -> Result<Sent, ChatError> {
-        let subject = Subject::messages_of(visitor.id);
+        let subject = CounterKey::messages_of(visitor.id);
         let charges: Vec<Charge> = self
             .charge(self.limits.messages_per_visitor, &subject)
             .into_iter()

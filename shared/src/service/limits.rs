@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::ChatError;
 use crate::ports::Charge;
-use crate::rate::{Rate, RateLimits, Subject};
+use crate::rate::{CounterKey, Rate, RateLimits};
 
 use super::ChatService;
 
@@ -21,14 +21,14 @@ impl ChatService {
         &self.limits
     }
 
-    /// Counts one action of `subject`; over `rate` it is refused.
-    pub(super) async fn count(&self, rate: Rate, subject: &Subject) -> Result<(), ChatError> {
+    /// Counts one action of `counter`; over `rate` it is refused.
+    pub(super) async fn count(&self, rate: Rate, counter: &CounterKey) -> Result<(), ChatError> {
         if rate.is_off() {
             return Ok(());
         }
         let now = self.clock.now();
         let window = rate.window(now);
-        let key = subject.key(window);
+        let key = counter.key(window);
         if self
             .store
             .count_up_to(&key, rate.max, now, window.ends)
@@ -42,35 +42,35 @@ impl ChatService {
         }
     }
 
-    /// One action of `subject` under `rate`, to be counted by the write it limits (`None`
+    /// One action of `counter` under `rate`, to be counted by the write it limits (`None`
     /// when the limit is off).
-    pub(super) fn charge(&self, rate: Rate, subject: &Subject) -> Option<Charge> {
+    pub(super) fn charge(&self, rate: Rate, counter: &CounterKey) -> Option<Charge> {
         if rate.is_off() {
             return None;
         }
         let now = self.clock.now();
         let window = rate.window(now);
         Some(Charge {
-            key: subject.key(window),
+            key: counter.key(window),
             max: rate.max,
             expires_at: window.ends,
             retry_after_secs: window.retry_after(now),
         })
     }
 
-    /// Refused if `subject` already reached `rate`; counts nothing (failures are counted
+    /// Refused if `counter` already reached `rate`; counts nothing (failures are counted
     /// after they happen, with `count_failure`).
     pub(super) async fn ensure_below(
         &self,
         rate: Rate,
-        subject: &Subject,
+        counter: &CounterKey,
     ) -> Result<(), ChatError> {
         if rate.is_off() {
             return Ok(());
         }
         let now = self.clock.now();
         let window = rate.window(now);
-        if self.store.counted(&subject.key(window), now).await? >= rate.max {
+        if self.store.counted(&counter.key(window), now).await? >= rate.max {
             return Err(ChatError::RateLimited {
                 retry_after_secs: window.retry_after(now),
             });
@@ -78,17 +78,17 @@ impl ChatService {
         Ok(())
     }
 
-    /// Counts a failure of `subject` without a ceiling (the ceiling is `ensure_below`'s).
+    /// Counts a failure of `counter` without a ceiling (the ceiling is `ensure_below`'s).
     pub(super) async fn count_failure(
         &self,
         rate: Rate,
-        subject: &Subject,
+        counter: &CounterKey,
     ) -> Result<(), ChatError> {
         let unbounded = Rate {
             max: u32::MAX,
             ..rate
         };
-        match self.count(unbounded, subject).await {
+        match self.count(unbounded, counter).await {
             Ok(()) | Err(ChatError::RateLimited { .. }) => Ok(()),
             Err(other) => Err(other),
         }

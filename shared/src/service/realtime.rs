@@ -7,7 +7,7 @@ use crate::domain::{ConnectionId, RoomId, SenderType};
 use crate::error::ChatError;
 use crate::input::{Action, Frame};
 use crate::ports::{Connection, Event, Party};
-use crate::rate::Subject;
+use crate::rate::CounterKey;
 use crate::views;
 
 use super::{ChatService, Sent};
@@ -78,7 +78,7 @@ impl ChatService {
             Frame::Act(action) => action,
         };
         // A send counts its frame in its own write; other frames are counted first.
-        let subject = Subject::frames_of(connection);
+        let subject = CounterKey::frames_of(connection);
         let frame_charge = self.charge(self.limits.messages_per_connection, &subject);
         if !matches!(action, Action::SendMessage { .. }) {
             self.count(self.limits.messages_per_connection, &subject)

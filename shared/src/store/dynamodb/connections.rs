@@ -1,7 +1,9 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{PutRequest, ReturnValue, WriteRequest};
 
-use super::items::{self, AGENTS_PK, CONNECTION_PREFIX, Item, key, n, room_pk, s};
+use super::items::{
+    self, AGENTS_PK, CONNECTION_PREFIX, Item, key, number_attr, room_pk, string_attr,
+};
 use super::{DynamoStore, corrupt, sdk_error};
 use crate::domain::{ConnectionId, RoomId, Timestamp};
 use crate::error::ChatError;
@@ -22,9 +24,9 @@ impl DynamoStore {
             .key_condition_expression("PK = :pk AND begins_with(SK, :conn)")
             .filter_expression("expires_at > :now")
             .projection_expression("SK")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":conn", s(CONNECTION_PREFIX))
-            .expression_attribute_values(":now", n(now.unix_seconds()))
+            .expression_attribute_values(":pk", string_attr(pk))
+            .expression_attribute_values(":conn", string_attr(CONNECTION_PREFIX))
+            .expression_attribute_values(":now", number_attr(now.unix_seconds()))
             .into_paginator()
             .items()
             .send()

@@ -37,11 +37,13 @@ pub const CONNECTION_PREFIX: &str = "CONN#";
 /// Greater than every Crockford base-32 character: the end of a `MSG#` range.
 pub const AFTER_EVERY_ID: &str = "~";
 
-pub fn s(value: impl Into<String>) -> AttributeValue {
+/// A string attribute.
+pub fn string_attr(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-pub fn n(value: i64) -> AttributeValue {
+/// A number attribute (DynamoDB carries numbers as text).
+pub fn number_attr(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
@@ -87,10 +89,13 @@ pub fn activity_sk(at: Timestamp, room: RoomId) -> String {
 }
 
 pub fn key(pk: String, sk: impl Into<String>) -> Item {
-    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+    HashMap::from([
+        (PK.to_owned(), string_attr(pk)),
+        (SK.to_owned(), string_attr(sk)),
+    ])
 }
 
-/// TTL works in epoch seconds; an instant is stored rounded up to the next second.
+/// The partition of a rate counter: one item per counter key and window.
 pub fn rate_pk(key: &str) -> String {
     format!("RATE#{key}")
 }
@@ -101,6 +106,7 @@ pub fn rate_counter_from(item: &Item) -> anyhow::Result<(u32, i64)> {
     Ok((count, number(item, "expires_at")?))
 }
 
+/// TTL works in epoch seconds; an instant is stored rounded up to the next second.
 pub fn ttl_seconds(at: Timestamp) -> i64 {
     (at.unix_millis() + 999).div_euclid(1000)
 }
@@ -147,18 +153,30 @@ fn millis(item: &Item, name: &str) -> anyhow::Result<Timestamp> {
 
 pub fn message_attributes(message: &Message) -> Item {
     let mut item = HashMap::from([
-        ("id".to_owned(), s(message.id.to_string())),
-        ("room_id".to_owned(), s(message.room_id.to_string())),
+        ("id".to_owned(), string_attr(message.id.to_string())),
+        (
+            "room_id".to_owned(),
+            string_attr(message.room_id.to_string()),
+        ),
         (
             "sender_type".to_owned(),
-            s(sender_type_name(message.sender_type)),
+            string_attr(sender_type_name(message.sender_type)),
         ),
-        ("sender_name".to_owned(), s(message.sender_name.clone())),
-        ("content".to_owned(), s(message.content.as_str())),
-        ("created_at".to_owned(), n(message.created_at.unix_millis())),
+        (
+            "sender_name".to_owned(),
+            string_attr(message.sender_name.clone()),
+        ),
+        ("content".to_owned(), string_attr(message.content.as_str())),
+        (
+            "created_at".to_owned(),
+            number_attr(message.created_at.unix_millis()),
+        ),
     ]);
     if let Some(client_msg_id) = &message.client_msg_id {
-        item.insert("client_msg_id".to_owned(), s(client_msg_id.as_str()));
+        item.insert(
+            "client_msg_id".to_owned(),
+            string_attr(client_msg_id.as_str()),
+        );
     }
     item
 }
@@ -224,24 +242,39 @@ fn sender_type_from(raw: &str) -> Result<SenderType, String> {
 pub fn room_item(room: &Room) -> Item {
     let mut item = key(room_pk(room.id), ROOM_SK);
     item.extend([
-        ("GSI1PK".to_owned(), s(status_partition(room.status))),
+        (
+            "GSI1PK".to_owned(),
+            string_attr(status_partition(room.status)),
+        ),
         (
             "GSI1SK".to_owned(),
-            s(activity_sk(room.updated_at, room.id)),
+            string_attr(activity_sk(room.updated_at, room.id)),
         ),
-        ("id".to_owned(), s(room.id.to_string())),
-        ("visitor".to_owned(), s(room.visitor.to_string())),
-        ("customer_name".to_owned(), s(room.customer_name.as_str())),
-        ("status".to_owned(), s(room.status.as_str())),
-        ("created_at".to_owned(), n(room.created_at.unix_millis())),
-        ("updated_at".to_owned(), n(room.updated_at.unix_millis())),
-        ("unread_count".to_owned(), n(i64::from(room.unread_count))),
+        ("id".to_owned(), string_attr(room.id.to_string())),
+        ("visitor".to_owned(), string_attr(room.visitor.to_string())),
+        (
+            "customer_name".to_owned(),
+            string_attr(room.customer_name.as_str()),
+        ),
+        ("status".to_owned(), string_attr(room.status.as_str())),
+        (
+            "created_at".to_owned(),
+            number_attr(room.created_at.unix_millis()),
+        ),
+        (
+            "updated_at".to_owned(),
+            number_attr(room.updated_at.unix_millis()),
+        ),
+        (
+            "unread_count".to_owned(),
+            number_attr(i64::from(room.unread_count)),
+        ),
     ]);
     if let Some(email) = &room.customer_email {
-        item.insert("customer_email".to_owned(), s(email.as_str()));
+        item.insert("customer_email".to_owned(), string_attr(email.as_str()));
     }
     if let Some(subject) = &room.subject {
-        item.insert("subject".to_owned(), s(subject.as_str()));
+        item.insert("subject".to_owned(), string_attr(subject.as_str()));
     }
     if let Some(message) = &room.last_message {
         item.insert(
@@ -287,11 +320,17 @@ pub fn status_from(raw: &str) -> Result<RoomStatus, String> {
 pub fn agent_item(agent: &Agent) -> Item {
     let mut item = key(agent_pk(&agent.username), "AGENT");
     item.extend([
-        ("id".to_owned(), s(agent.id.to_string())),
-        ("username".to_owned(), s(agent.username.as_str())),
-        ("display_name".to_owned(), s(agent.display_name.as_str())),
-        ("role".to_owned(), s(role_name(agent.role))),
-        ("password_hash".to_owned(), s(agent.password_hash.clone())),
+        ("id".to_owned(), string_attr(agent.id.to_string())),
+        ("username".to_owned(), string_attr(agent.username.as_str())),
+        (
+            "display_name".to_owned(),
+            string_attr(agent.display_name.as_str()),
+        ),
+        ("role".to_owned(), string_attr(role_name(agent.role))),
+        (
+            "password_hash".to_owned(),
+            string_attr(agent.password_hash.clone()),
+        ),
     ]);
     item
 }
@@ -326,29 +365,29 @@ fn role_from(raw: &str) -> Result<Role, String> {
 pub fn connection_item(connection: &Connection) -> Item {
     let mut item = key(connection_pk(&connection.id), "CONN");
     item.extend([
-        ("id".to_owned(), s(connection.id.as_str())),
+        ("id".to_owned(), string_attr(connection.id.as_str())),
         (
             "connected_at".to_owned(),
-            n(connection.connected_at.unix_millis()),
+            number_attr(connection.connected_at.unix_millis()),
         ),
         (
             "expires_at".to_owned(),
-            n(ttl_seconds(connection.expires_at)),
+            number_attr(ttl_seconds(connection.expires_at)),
         ),
     ]);
     match &connection.party {
         Party::Customer { visitor, room } => item.extend([
-            ("party".to_owned(), s("customer")),
-            ("visitor".to_owned(), s(visitor.id.to_string())),
-            ("name".to_owned(), s(visitor.name.as_str())),
-            ("room".to_owned(), s(room.to_string())),
+            ("party".to_owned(), string_attr("customer")),
+            ("visitor".to_owned(), string_attr(visitor.id.to_string())),
+            ("name".to_owned(), string_attr(visitor.name.as_str())),
+            ("room".to_owned(), string_attr(room.to_string())),
         ]),
         Party::Agent(agent) => item.extend([
-            ("party".to_owned(), s("agent")),
-            ("agent".to_owned(), s(agent.id.to_string())),
-            ("username".to_owned(), s(agent.username.as_str())),
-            ("name".to_owned(), s(agent.display_name.as_str())),
-            ("role".to_owned(), s(role_name(agent.role))),
+            ("party".to_owned(), string_attr("agent")),
+            ("agent".to_owned(), string_attr(agent.id.to_string())),
+            ("username".to_owned(), string_attr(agent.username.as_str())),
+            ("name".to_owned(), string_attr(agent.display_name.as_str())),
+            ("role".to_owned(), string_attr(role_name(agent.role))),
         ]),
     }
     item
@@ -367,7 +406,7 @@ pub fn connection_entry(connection: &Connection) -> Item {
     let mut item = connection_entry_key(&connection.id, &connection.party);
     item.insert(
         "expires_at".to_owned(),
-        n(ttl_seconds(connection.expires_at)),
+        number_attr(ttl_seconds(connection.expires_at)),
     );
     item
 }

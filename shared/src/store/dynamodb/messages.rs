@@ -7,7 +7,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::items::{
-    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, ROOM_SK, key, message_sk, n, room_pk, s,
+    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, ROOM_SK, key, message_sk, number_attr, room_pk,
+    string_attr,
 };
 use super::{DynamoStore, corrupt, sdk_error};
 use crate::domain::{
@@ -83,27 +84,28 @@ impl DynamoStore {
                  ADD unread_count :unread",
             )
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":open", s(RoomStatus::Open.as_str()))
+            .expression_attribute_values(":open", string_attr(RoomStatus::Open.as_str()))
             .expression_attribute_values(
                 ":message",
                 aws_sdk_dynamodb::types::AttributeValue::M(items::message_attributes(message)),
             )
-            .expression_attribute_values(":at", n(message.created_at.unix_millis()))
+            .expression_attribute_values(":at", number_attr(message.created_at.unix_millis()))
             .expression_attribute_values(
                 ":activity",
-                s(items::activity_sk(message.created_at, message.room_id)),
+                string_attr(items::activity_sk(message.created_at, message.room_id)),
             )
             .expression_attribute_values(
                 ":unread",
-                n(i64::from(message.sender_type == SenderType::Customer)),
+                number_attr(i64::from(message.sender_type == SenderType::Customer)),
             )
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         if message.sender_type == SenderType::System {
-            room = room.expression_attribute_values(":closed", s(RoomStatus::Closed.as_str()));
+            room = room
+                .expression_attribute_values(":closed", string_attr(RoomStatus::Closed.as_str()));
         }
         if let Some(owner) = owner {
             condition.push_str(" AND visitor = :visitor");
-            room = room.expression_attribute_values(":visitor", s(owner.to_string()));
+            room = room.expression_attribute_values(":visitor", string_attr(owner.to_string()));
         }
         let room = room
             .condition_expression(condition)
@@ -133,7 +135,7 @@ impl DynamoStore {
     /// visitor's) is 404, an earlier send with this `client_msg_id` answers it, a closed room
     /// is 409, a charge at its max is 429. `None` for a conflict with a concurrent
     /// transaction: retry.
-    async fn refusal(
+    async fn cancelled_send(
         &self,
         message: &Message,
         owner: Option<VisitorId>,
@@ -260,7 +262,7 @@ impl MessageStore for DynamoStore {
                 Some(TransactWriteItemsError::TransactionInProgressException(_)) => Vec::new(),
                 _ => return Err(sdk_error("TransactWriteItems (send)")(error)),
             };
-            let refused = self.refusal(message, owner, charges, &transaction, &reasons);
+            let refused = self.cancelled_send(message, owner, charges, &transaction, &reasons);
             if let Some(outcome) = refused.await? {
                 return Ok(outcome);
             }
@@ -301,9 +303,9 @@ impl MessageStore for DynamoStore {
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND SK BETWEEN :low AND :high")
-            .expression_attribute_values(":pk", s(room_pk(room)))
-            .expression_attribute_values(":low", s(low))
-            .expression_attribute_values(":high", s(high))
+            .expression_attribute_values(":pk", string_attr(room_pk(room)))
+            .expression_attribute_values(":low", string_attr(low))
+            .expression_attribute_values(":high", string_attr(high))
             .scan_index_forward(forward)
             .consistent_read(true)
             .limit(limit.get() as i32 + 2)

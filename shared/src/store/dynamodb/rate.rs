@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::Update;
 
-use super::items::{self, key, n};
+use super::items::{self, key, number_attr};
 use super::{DynamoStore, conditional, corrupt, sdk_error};
 use crate::domain::Timestamp;
 use crate::error::ChatError;
@@ -19,10 +19,13 @@ pub(super) fn charge_update(table: &str, charge: &Charge) -> Update {
         .update_expression(COUNT_ONE)
         .condition_expression(BELOW_MAX)
         .expression_attribute_names("#count", "count")
-        .expression_attribute_values(":zero", n(0))
-        .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":max", n(i64::from(charge.max)))
-        .expression_attribute_values(":expires", n(items::ttl_seconds(charge.expires_at)))
+        .expression_attribute_values(":zero", number_attr(0))
+        .expression_attribute_values(":one", number_attr(1))
+        .expression_attribute_values(":max", number_attr(i64::from(charge.max)))
+        .expression_attribute_values(
+            ":expires",
+            number_attr(items::ttl_seconds(charge.expires_at)),
+        )
         .build()
         .expect("table, key and expressions are set")
 }
@@ -47,10 +50,10 @@ impl RateCounters for DynamoStore {
             .update_expression(COUNT_ONE)
             .condition_expression(BELOW_MAX)
             .expression_attribute_names("#count", "count")
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(i64::from(max)))
-            .expression_attribute_values(":expires", n(items::ttl_seconds(expires_at)))
+            .expression_attribute_values(":zero", number_attr(0))
+            .expression_attribute_values(":one", number_attr(1))
+            .expression_attribute_values(":max", number_attr(i64::from(max)))
+            .expression_attribute_values(":expires", number_attr(items::ttl_seconds(expires_at)))
             .send()
             .await;
         conditional(update, "UpdateItem rate counter")

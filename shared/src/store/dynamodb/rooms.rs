@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem,
 };
 
-use super::items::{self, GSI1, Item, ROOM_SK, SK, key, n, room_pk, s};
+use super::items::{self, GSI1, Item, ROOM_SK, SK, key, number_attr, room_pk, string_attr};
 use super::{DynamoStore, corrupt, sdk_error};
 use crate::domain::{
     Limit, Message, Page, PageCursor, Room, RoomId, RoomStatus, Timestamp, VisitorId,
@@ -47,11 +47,11 @@ impl DynamoStore {
             .index_name(GSI1)
             .scan_index_forward(false)
             .limit(limit as i32)
-            .expression_attribute_values(":p", s(items::status_partition(status)));
+            .expression_attribute_values(":p", string_attr(items::status_partition(status)));
         query = match before {
             Some((at, id)) => query
                 .key_condition_expression("GSI1PK = :p AND GSI1SK < :before")
-                .expression_attribute_values(":before", s(items::activity_sk(at, id))),
+                .expression_attribute_values(":before", string_attr(items::activity_sk(at, id))),
             None => query.key_condition_expression("GSI1PK = :p"),
         };
         let answer = query.send().await.map_err(sdk_error("Query GSI1"))?;
@@ -136,10 +136,10 @@ impl RoomStore for DynamoStore {
                 "SET #status = :status, GSI1PK = :partition, GSI1SK = :activity, updated_at = :at",
             )
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", s(status.as_str()))
-            .expression_attribute_values(":partition", s(items::status_partition(status)))
-            .expression_attribute_values(":activity", s(items::activity_sk(at, id)))
-            .expression_attribute_values(":at", n(at.unix_millis()))
+            .expression_attribute_values(":status", string_attr(status.as_str()))
+            .expression_attribute_values(":partition", string_attr(items::status_partition(status)))
+            .expression_attribute_values(":activity", string_attr(items::activity_sk(at, id)))
+            .expression_attribute_values(":at", number_attr(at.unix_millis()))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -176,7 +176,7 @@ impl RoomStore for DynamoStore {
             .set_key(Some(key(room_pk(id), ROOM_SK)))
             .condition_expression("attribute_exists(PK)")
             .update_expression("SET unread_count = :zero")
-            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":zero", number_attr(0))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -210,8 +210,8 @@ impl RoomLister for DynamoStore {
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :rooms)")
-            .expression_attribute_values(":pk", s(items::visitor_pk(visitor)))
-            .expression_attribute_values(":rooms", s("ROOM#"))
+            .expression_attribute_values(":pk", string_attr(items::visitor_pk(visitor)))
+            .expression_attribute_values(":rooms", string_attr("ROOM#"))
             .into_paginator()
             .items()
             .send()
