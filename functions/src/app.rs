@@ -10,9 +10,8 @@ use shared::notify::{ApiGatewayPusher, FanoutNotifier};
 use shared::ports::{Clock, PushError, Pusher, Store};
 use shared::store::DynamoStore;
 
-use anyhow::Context;
-
 use crate::Config;
+use crate::config::Deployed;
 use crate::http::web::WebFiles;
 
 /// Cheap to clone: every part is shared.
@@ -41,15 +40,15 @@ impl App {
     /// `pushes`, API Gateway's Management API at `WEBSOCKET_ENDPOINT`. SDK clients are built
     /// here, once, and only those the function uses: building one is most of a function's init
     /// (it parses its SDK's endpoint rules).
-    pub fn from_config(aws: &AwsSettings, config: &Config, pushes: bool) -> anyhow::Result<Self> {
-        let table = config.table_name.clone().context("TABLE_NAME is not set")?;
+    pub fn deployed(aws: &AwsSettings, deployed: &Deployed, pushes: bool) -> Self {
+        let config = &deployed.config;
         let store = Arc::new(DynamoStore::connect(
             aws,
             config.dynamodb_endpoint.as_deref(),
-            table,
+            deployed.table_name.clone(),
         ));
         let pusher = pusher_for(aws, config, pushes);
-        Ok(Self::new(config, store, pusher))
+        Self::new(config, store, pusher)
     }
 }
 

@@ -16,8 +16,6 @@ pub struct Config {
     pub jwt_secret: Vec<u8>,
     /// Where API Gateway's Management API is (`WEBSOCKET_ENDPOINT`), for pushes.
     pub websocket_endpoint: Option<String>,
-    /// The DynamoDB table (`TABLE_NAME`).
-    pub table_name: Option<String>,
     /// A DynamoDB other than the region's, such as DynamoDB Local (`DYNAMODB_ENDPOINT`).
     pub dynamodb_endpoint: Option<String>,
     /// API.md's rate limits: the defaults, each replaced by its `RATE_LIMIT_*` variable.
@@ -26,10 +24,17 @@ pub struct Config {
     pub web_files: WebFiles,
 }
 
+/// What a deployed function starts with: the configuration, and the table it cannot run
+/// without (`TABLE_NAME`).
+#[derive(Clone, Debug)]
+pub struct Deployed {
+    pub config: Config,
+    pub table_name: String,
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("table_name", &self.table_name)
             .field("websocket_endpoint", &self.websocket_endpoint)
             .field("dynamodb_endpoint", &self.dynamodb_endpoint)
             .field("rate_limits", &self.rate_limits)
@@ -48,7 +53,7 @@ impl Config {
     /// `JWT_SECRET_ARN` names it (as the template sets it), else from `JWT_SECRET` (a local run);
     /// it is never a plain environment value in the cloud, where the function configuration
     /// can be read by anyone with `lambda:GetFunctionConfiguration`.
-    pub async fn load(aws: &AwsSettings) -> anyhow::Result<Self> {
+    pub async fn load(aws: &AwsSettings) -> anyhow::Result<Deployed> {
         let secret = match optional("JWT_SECRET_ARN") {
             Some(arn) => read_secret(aws, &arn)
                 .await
@@ -57,13 +62,13 @@ impl Config {
                 .context("neither JWT_SECRET_ARN nor JWT_SECRET is set")?
                 .into_bytes(),
         };
+        let table_name = optional("TABLE_NAME").context("TABLE_NAME is not set")?;
         let mut config = Self::with_secret(secret)?;
-        config.table_name = Some(optional("TABLE_NAME").context("TABLE_NAME is not set")?);
         config.websocket_endpoint = optional("WEBSOCKET_ENDPOINT");
         config.dynamodb_endpoint = optional("DYNAMODB_ENDPOINT");
         config.rate_limits = RateLimits::from_env().map_err(anyhow::Error::msg)?;
         config.web_files = WebFiles::embedded(config.websocket_endpoint.as_deref());
-        Ok(config)
+        Ok(Deployed { config, table_name })
     }
 
     /// The web function's: it serves files, signs nothing and touches no table, so it reads
@@ -83,7 +88,6 @@ impl Config {
         Ok(Self {
             jwt_secret,
             websocket_endpoint: None,
-            table_name: None,
             dynamodb_endpoint: None,
             rate_limits: RateLimits::default(),
             web_files: WebFiles::embedded(None),

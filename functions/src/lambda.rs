@@ -30,7 +30,7 @@ pub async fn run(function: &str) -> Result<(), lambda_runtime::Error> {
         )
     } else {
         let aws = AwsSettings::from_env()?;
-        App::from_config(&aws, &Config::load(&aws).await?, pushes)?
+        App::deployed(&aws, &Config::load(&aws).await?, pushes)
     };
     serve(found, app).await
 }
