@@ -192,7 +192,7 @@ async fn a_function_with_nowhere_to_push_forgets_no_connection() {
             .unwrap()
             .as_millis() as i64,
     );
-    let agent = shared::auth::AgentIdentity {
+    let agent = shared::domain::AgentIdentity {
         id: shared::domain::AgentId::from_ulid(ulid::Ulid::new()),
         username: shared::domain::Username::parse("bob").unwrap(),
         display_name: shared::domain::DisplayName::parse("Bob").unwrap(),

@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 use ulid::Ulid;
 
-use crate::auth::{AgentIdentity, VisitorIdentity};
 use crate::domain::{
     Agent, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor,
     Room, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
 };
+use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::error::ChatError;
 
 /// Creating and changing rooms.

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use serde_json::Value;
 use shared::ChatError;
-use shared::auth::{Caller, TokenKeys, VisitorIdentity};
+use shared::auth::TokenKeys;
 use shared::clock::ManualClock;
 use shared::domain::{
     AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Limit,
     MessageContent, MessageId, MessageWindow, PageCursor, RoomId, Subject, Timestamp, Username,
     VisitorId,
 };
+use shared::domain::{Caller, VisitorIdentity};
 use shared::input::{Frame, JsonObject, Login, NewMessage, NewRoom, Refresh};
 use shared::notify::NoopNotifier;
 use shared::store::MemoryStore;

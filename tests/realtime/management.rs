@@ -178,7 +178,7 @@ async fn app_agent_identity(app: &api_tests::TestApp) -> Party {
     let token = app.agent_token().await;
     let keys = shared::auth::TokenKeys::new(api_tests::SECRET);
     match keys.caller(&token, SystemClock::new().now()).unwrap() {
-        shared::auth::Caller::Agent(identity) => Party::Agent(identity),
+        shared::domain::Caller::Agent(identity) => Party::Agent(identity),
         other => panic!("{other:?}"),
     }
 }

@@ -4,4 +4,4 @@ mod password;
 mod tokens;
 
 pub use password::{hash_password, verify_password};
-pub use tokens::{AgentIdentity, Caller, TokenKeys, TokenKind, VisitorIdentity};
+pub use tokens::{TokenKeys, TokenKind};

@@ -2,7 +2,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Agent, AgentId, CustomerName, DisplayName, Role, Timestamp, Username, VisitorId,
+    Agent, AgentId, AgentIdentity, Caller, CustomerName, DisplayName, Role, Timestamp, Username,
+    VisitorId, VisitorIdentity,
 };
 use crate::error::ChatError;
 
@@ -38,30 +39,6 @@ struct Claims {
     /// The name messages are signed with: the agent's display name, or the customer's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-}
-
-/// The agent an access (or refresh) token speaks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AgentIdentity {
-    pub id: AgentId,
-    pub username: Username,
-    pub display_name: DisplayName,
-    pub role: Role,
-}
-
-/// The visitor a customer token speaks for, with the name their messages carry (the
-/// `customer_name` of the room the token was issued with), so a send needs no read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VisitorIdentity {
-    pub id: VisitorId,
-    pub name: CustomerName,
-}
-
-/// Who a valid access or customer token speaks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Caller {
-    Visitor(VisitorIdentity),
-    Agent(AgentIdentity),
 }
 
 /// The signing keys, derived once per process from `JWT_SECRET`.

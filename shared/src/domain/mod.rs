@@ -2,6 +2,7 @@
 //! the rules of API.md, so nothing downstream checks them again.
 
 mod connection;
+mod identity;
 mod ids;
 mod model;
 mod paging;
@@ -9,6 +10,7 @@ mod text;
 mod time;
 
 pub use connection::ConnectionId;
+pub use identity::{AgentIdentity, Caller, VisitorIdentity};
 pub use ids::{AgentId, MessageId, RoomId, VisitorId};
 pub use model::{Agent, Message, Role, Room, RoomStatus, SenderType};
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};

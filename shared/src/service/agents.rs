@@ -1,6 +1,6 @@
 //! What support agents do: work every room.
 
-use crate::auth::AgentIdentity;
+use crate::domain::AgentIdentity;
 use crate::domain::{
     Limit, Message, MessageContent, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room,
     RoomId, RoomStatus, SenderType,

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::auth::{Caller, VisitorIdentity};
+use crate::domain::{Caller, VisitorIdentity};
 use crate::domain::{
     Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId,
     RoomStatus, SenderType, VisitorId,

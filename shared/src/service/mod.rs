@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use ulid::Ulid;
 
-use crate::auth::{AgentIdentity, Caller, TokenKeys, VisitorIdentity};
+use crate::auth::TokenKeys;
+use crate::domain::{AgentIdentity, Caller, VisitorIdentity};
 use crate::domain::{Message, MessageId, RoomId, SenderType, Timestamp, VisitorId};
 use crate::error::ChatError;
 use crate::input::NewMessage;

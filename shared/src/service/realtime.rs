@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::auth::Caller;
+use crate::domain::Caller;
 use crate::domain::{ConnectionId, RoomId, SenderType};
 use crate::error::ChatError;
 use crate::input::{Action, Frame};

@@ -4,13 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shared::ChatError;
-use shared::auth::{AgentIdentity, VisitorIdentity};
 use shared::clock::ManualClock;
 use shared::domain::{
     Agent, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Limit,
     Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId, RoomStatus,
     SenderType, Subject, Timestamp, Username, VisitorId,
 };
+use shared::domain::{AgentIdentity, VisitorIdentity};
 use shared::ports::{Appended, Charge, Clock, Connection, Party, Store};
 
 fn clock() -> ManualClock {

@@ -1,8 +1,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Caller, TokenKeys, VisitorIdentity};
+use crate::auth::TokenKeys;
 use crate::clock::ManualClock;
+use crate::domain::{Caller, VisitorIdentity};
 use crate::domain::{
     DisplayName, Limit, MessageWindow, Role, RoomId, RoomStatus, SenderType, Timestamp, Username,
 };
@@ -75,7 +76,7 @@ impl Fixture {
         (visitor, created.room.id)
     }
 
-    async fn seeded_agent(&self) -> crate::auth::AgentIdentity {
+    async fn seeded_agent(&self) -> crate::domain::AgentIdentity {
         self.chat
             .ensure_agent(
                 Username::parse("admin").unwrap(),

@@ -17,12 +17,12 @@ use std::collections::HashMap;
 use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::auth::{AgentIdentity, VisitorIdentity};
 use crate::domain::{
     Agent, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message,
     MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType, Subject, Timestamp,
     Username,
 };
+use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::ports::{Connection, Party};
 
 pub type Item = HashMap<String, AttributeValue>;
