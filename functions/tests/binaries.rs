@@ -30,6 +30,8 @@ struct Invocation {
     answer: Value,
     /// `(connection id, payload)` of each `PostToConnection`.
     pushes: Vec<(String, Value)>,
+    /// The function's log lines (JSON, as Lambda's JSON log format asks).
+    logs: Vec<Value>,
 }
 
 #[derive(Clone)]
@@ -127,7 +129,9 @@ async fn invoke(function: &str, event: String, table: &str) -> Invocation {
         .env("AWS_LAMBDA_FUNCTION_NAME", function)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
+        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .stdout(std::process::Stdio::piped())
         .env("AWS_REGION", "us-east-1")
         // The keys the table was created with: DynamoDB Local keeps tables per key.
         .env("AWS_ACCESS_KEY_ID", "local")
@@ -146,11 +150,21 @@ async fn invoke(function: &str, event: String, table: &str) -> Invocation {
     // A function posts its answer after its pushes; it is stopped as Lambda freezes it.
     child.kill().await.unwrap();
     server.abort();
+    let mut output = String::new();
+    let mut stdout = child.stdout.take().expect("piped");
+    tokio::io::AsyncReadExt::read_to_string(&mut stdout, &mut output)
+        .await
+        .unwrap();
+    let logs = output
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect();
     let pushes = std::mem::take(&mut *stub.pushes.lock().unwrap());
     Invocation {
         outcome,
         answer,
         pushes,
+        logs,
     }
 }
 
@@ -247,4 +261,38 @@ async fn each_binary_answers_its_event_through_the_runtime_api() {
     assert_eq!(connection, CONNECTION);
     assert_eq!(pushed["type"], "message");
     assert_eq!(pushed["message"]["content"], "Hello from a binary");
+
+    // Each invocation logs in its span: the function, the route, the room or the connection;
+    // never the token or the message.
+    let answered = |invocation: &Invocation| -> Value {
+        let line = invocation
+            .logs
+            .iter()
+            .find(|line| line["fields"]["message"] == "answered")
+            .unwrap_or_else(|| panic!("no answered line in {:?}", invocation.logs));
+        line["span"].clone()
+    };
+    let span = answered(&sent);
+    assert_eq!(span["function"], "public-send-message", "{span}");
+    assert_eq!(
+        span["route"],
+        "POST /api/public/chat-rooms/{id}/send_message"
+    );
+    assert_eq!(span["room"], room.as_str());
+    let span = answered(&connected);
+    assert_eq!(
+        (&span["function"], &span["route"]),
+        (&json!("ws-connect"), &json!("$connect"))
+    );
+    assert_eq!(span["connection"], CONNECTION);
+    for invocation in [&sent, &connected, &signed_in] {
+        let text = serde_json::to_string(&invocation.logs).unwrap();
+        for secret in [
+            customer.as_str(),
+            "Hello from a binary",
+            "a long enough password",
+        ] {
+            assert!(!text.contains(secret), "a log line holds {secret}: {text}");
+        }
+    }
 }
