@@ -268,6 +268,36 @@ test("an agent stays signed in past the access token's lifetime, even on a clock
   assert.equal(await session(), null);
 });
 
+test("a conversation reads in id order, once, when a push overtakes the history it belongs to", async () => {
+  const { page: agent } = await newPage();
+  await signIn(agent);
+  const created = await api("POST", "/api/public/chat-rooms", null, { customer_name: "Orla", message: "first, from the history" });
+  const customer = created.customer_token;
+  const room = roomItem(agent, "Orla");
+  await room.waitFor();
+
+  // Hold the room's history until a later message has been pushed to the open room.
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  let held = false;
+  await agent.route("**/api/admin/chat-rooms/*/get_messages*", async (route) => {
+    held = true;
+    await released;
+    await route.continue();
+  });
+  await room.click();
+  for (let i = 0; i < 100 && !held; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(held, "the console asked for the room's history");
+  await api("POST", `/api/public/chat-rooms/${created.room.id}/send_message`, customer, { content: "second, pushed" });
+  await message(agent, "second, pushed").waitFor();
+  release();
+  await message(agent, "first, from the history").waitFor();
+  await agent.unroute("**/api/admin/chat-rooms/*/get_messages*");
+
+  const shown = await agent.locator("#messages .message .content").allTextContents();
+  assert.deepEqual(shown, ["first, from the history", "second, pushed"]);
+});
+
 test("message text is always text: markup from a user is never interpreted", async () => {
   const attack = "<img src=x onerror=alert(1)>";
   const { page: agent } = await newPage();

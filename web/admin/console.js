@@ -2,7 +2,7 @@
 
 import { endpoints } from "../lib/endpoints.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
-import { el, messageNode, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
+import { el, placeMessages, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
 
 const { apiBase, wsBase } = endpoints();
@@ -183,13 +183,13 @@ function showRoomHeader(room) {
   $("send-box").disabled = room.status !== "open";
 }
 
+const byAgent = (message) => message.sender_type === "agent";
+
 function appendMessages(messages) {
   const list = $("messages");
-  for (const message of messages) {
-    if (list.querySelector(`[data-id="${message.id}"]`)) continue; // already shown
-    list.append(messageNode(message, message.sender_type === "agent"));
-    state.newest = !state.newest || message.id > state.newest ? message.id : state.newest;
-    if (!state.oldest) state.oldest = message.id;
+  for (const message of placeMessages(list, messages, byAgent)) {
+    if (!state.newest || message.id > state.newest) state.newest = message.id;
+    if (!state.oldest || message.id < state.oldest) state.oldest = message.id;
   }
   list.scrollTop = list.scrollHeight;
 }
@@ -203,8 +203,10 @@ async function openRoom(id) {
   $("messages").replaceChildren();
   const room = await call("GET", `/api/admin/chat-rooms/${id}`);
   state.rooms.set(id, room);
+  if (state.openRoom !== id) return; // another room was opened meanwhile
   showRoomHeader(room);
   const page = await call("GET", `/api/admin/chat-rooms/${id}/get_messages`);
+  if (state.openRoom !== id) return;
   state.olderCursor = page.next;
   appendMessages(page.messages);
   renderRooms();
@@ -233,7 +235,7 @@ $("messages").addEventListener("scroll", async (event) => {
   const page = await call("GET", `/api/admin/chat-rooms/${roomId}/get_messages?before=${encodeURIComponent(state.olderCursor)}`);
   if (roomId === state.openRoom) {
     const height = list.scrollHeight;
-    list.prepend(...page.messages.map((m) => messageNode(m, m.sender_type === "agent")));
+    placeMessages(list, page.messages, byAgent);
     list.scrollTop = list.scrollHeight - height;
     state.olderCursor = page.next;
   }

@@ -3,7 +3,7 @@
 
 import { endpoints } from "../lib/endpoints.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
-import { messageNode, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
+import { placeMessages, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
 
 const { apiBase, wsBase } = endpoints();
@@ -75,9 +75,8 @@ function showRoom(room) {
 
 function appendMessages(messages) {
   const list = $("messages");
-  for (const message of messages) {
-    if (list.querySelector(`[data-id="${message.id}"]`)) continue;
-    list.append(messageNode(message, message.sender_type === "customer"));
+  const byCustomer = (message) => message.sender_type === "customer";
+  for (const message of placeMessages(list, messages, byCustomer)) {
     if (!state.newest || message.id > state.newest) state.newest = message.id;
   }
   list.scrollTop = list.scrollHeight;

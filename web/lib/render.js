@@ -31,6 +31,21 @@ export function messageNode(message, mine) {
   ]);
 }
 
+// Places each message's node in `list` in id order (ULIDs sort as text in creation order),
+// once: a history page and the pushes that raced it may arrive in any order, and the
+// conversation still reads oldest first. Returns the messages that were new to the list.
+export function placeMessages(list, messages, mine) {
+  const placed = [];
+  for (const message of messages) {
+    if (list.querySelector(`[data-id="${message.id}"]`)) continue; // already shown
+    const node = messageNode(message, mine(message));
+    const later = [...list.children].find((child) => child.dataset.id > message.id);
+    list.insertBefore(node, later || null);
+    placed.push(message);
+  }
+  return placed;
+}
+
 // Typing signals: shown while fresh, hidden after a few silent seconds.
 export class TypingIndicator {
   constructor(node) {
