@@ -35,8 +35,7 @@ async fn room_creation_per_source_ip() {
         .await;
     assert_limited(&third, 3600);
     let agent = app.agent_token().await;
-    let rooms = app.get("/api/admin/chat-rooms/", Some(&agent)).await;
-    assert_eq!(rooms.body["rooms"].as_array().unwrap().len(), 2);
+    assert_eq!(app.rooms_listed(&agent).await, 2);
 }
 
 #[tokio::test]

@@ -210,6 +210,14 @@ impl TestApp {
         reply.body["access"].as_str().unwrap().to_owned()
     }
 
+    /// How many rooms the agents' list holds (its first page): to show a refused request
+    /// created none.
+    pub async fn rooms_listed(&self, agent: &str) -> usize {
+        let rooms = self.get("/api/admin/chat-rooms", Some(agent)).await;
+        assert_eq!(rooms.status, 200, "{:?}", rooms.body);
+        rooms.body["rooms"].as_array().expect("a rooms array").len()
+    }
+
     /// Opens a room for a new visitor: (room id, customer token).
     pub async fn open_room(&self, name: &str) -> (String, String) {
         let reply = self
