@@ -54,6 +54,11 @@ impl ChatError {
         Self::NotFound("chat room not found")
     }
 
+    /// A message to a closed room (only the notice of the close goes there).
+    pub const fn room_closed() -> Self {
+        Self::Conflict("chat room is closed")
+    }
+
     pub const fn invalid_token() -> Self {
         Self::Unauthorized("missing, invalid or expired token")
     }

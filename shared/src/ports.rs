@@ -6,7 +6,7 @@ use ulid::Ulid;
 
 use crate::domain::{
     Agent, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor,
-    Room, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
+    Room, RoomChange, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
 };
 use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::error::ChatError;
@@ -24,24 +24,21 @@ pub trait RoomStore: Send + Sync {
 
     async fn get_room(&self, id: RoomId) -> Result<Option<Room>, ChatError>;
 
-    /// Sets the status and, if it changed, records the activity. `None` when there is no
-    /// such room.
-    async fn set_room_status(
-        &self,
-        id: RoomId,
-        status: RoomStatus,
-        at: Timestamp,
-    ) -> Result<Option<StatusChange>, ChatError>;
-
-    /// Resets the unread count. `None` when there is no such room.
-    async fn mark_room_read(&self, id: RoomId) -> Result<Option<Room>, ChatError>;
+    /// Applies `change` to the room as one atomic step, if the room meets the change's
+    /// expectations; changes nothing otherwise.
+    async fn change_room(&self, id: RoomId, change: &RoomChange) -> Result<RoomWrite, ChatError>;
 }
 
-/// A room after a status change, and whether the status was another before.
+/// What `change_room` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusChange {
-    pub room: Room,
-    pub changed: bool,
+pub enum RoomWrite {
+    /// The room after the change.
+    Changed(Room),
+    /// The room exists (and is the expected visitor's) but is not in the expected status:
+    /// unchanged.
+    OtherStatus(Room),
+    /// No such room, or another visitor's.
+    Missing,
 }
 
 /// Listing rooms, most recent activity first (then newest id first).
@@ -85,25 +82,15 @@ pub struct Charge {
 /// A room's messages.
 #[async_trait]
 pub trait MessageStore: Send + Sync {
-    /// Appends `message` to its room as one unit with the room's last message, activity and
-    /// unread count. In this order: no such room, or (with `owner`) a room of another visitor,
-    /// is `NotFound`; a `client_msg_id` already used in that room answers `Duplicate`; a closed
-    /// room is `Conflict`, except for system messages (which tell that it closed). The checks
-    /// and the write are one atomic step, so a send costs no read before it.
-    async fn append_message(
+    /// Stores `message` and applies `room` (its change: `RoomChange::message_sent`) as one
+    /// atomic step, counting each of `charges` in it, so a send costs no read before it. In
+    /// this order: a room that is `Missing` for the change is `NotFound`; a `client_msg_id`
+    /// already used in that room answers `Duplicate`; a room in another status than expected
+    /// is `room_closed`; a charge at its max is `RateLimited` (`retry_after_secs`).
+    async fn append(
         &self,
         message: &Message,
-        owner: Option<VisitorId>,
-    ) -> Result<Appended, ChatError> {
-        self.append_charged(message, owner, &[]).await
-    }
-
-    /// `append_message`, counting each of `charges` in the same atomic step; after the checks
-    /// above, a charge at its max refuses the message with `RateLimited`.
-    async fn append_charged(
-        &self,
-        message: &Message,
-        owner: Option<VisitorId>,
+        room: &RoomChange,
         charges: &[Charge],
     ) -> Result<Appended, ChatError>;
 

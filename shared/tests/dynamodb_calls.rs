@@ -15,7 +15,7 @@ use shared::aws::AwsSettings;
 use shared::clock::SystemClock;
 use shared::domain::AgentIdentity;
 use shared::domain::{AgentId, ConnectionId, DisplayName, Role, Username};
-use shared::domain::{Message, MessageContent, MessageId, SenderType, Timestamp};
+use shared::domain::{Message, MessageContent, MessageId, RoomChange, SenderType, Timestamp};
 use shared::input::{JsonObject, NewMessage, NewRoom};
 use shared::notify::FanoutNotifier;
 use shared::ports::{Clock, Connection, ConnectionStore, MessageStore, Party, PushError, Pusher};
@@ -144,10 +144,8 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
                             created_at: Timestamp::from_unix_millis(id.timestamp_ms() as i64),
                             client_msg_id: None,
                         };
-                        store
-                            .append_message(&message, Some(visitor.id))
-                            .await
-                            .unwrap();
+                        let change = RoomChange::message_sent(&message, Some(visitor.id));
+                        store.append(&message, &change, &[]).await.unwrap();
                     }
                 })
                 .await;

@@ -6,6 +6,7 @@ mod identity;
 mod ids;
 mod model;
 mod paging;
+mod room_change;
 mod text;
 mod time;
 
@@ -14,6 +15,7 @@ pub use identity::{AgentIdentity, Caller, VisitorIdentity};
 pub use ids::{AgentId, MessageId, RoomId, VisitorId};
 pub use model::{Agent, Message, Role, Room, RoomStatus, SenderType};
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};
+pub use room_change::{Expected, RoomChange, Standing, Unread};
 pub use text::{
     ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, Subject, Username,
 };

@@ -54,18 +54,6 @@ pub struct Room {
     pub unread_count: u32,
 }
 
-impl Room {
-    /// The room after `message` was appended to it.
-    pub fn with_message(mut self, message: &Message) -> Self {
-        self.updated_at = message.created_at;
-        if message.sender_type == SenderType::Customer {
-            self.unread_count += 1;
-        }
-        self.last_message = Some(message.clone());
-        self
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Message {
     pub id: MessageId,

@@ -3,11 +3,11 @@
 use crate::domain::AgentIdentity;
 use crate::domain::{
     Limit, Message, MessageContent, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room,
-    RoomId, RoomStatus, SenderType,
+    RoomChange, RoomId, RoomStatus, SenderType,
 };
 use crate::error::ChatError;
 use crate::input::NewMessage;
-use crate::ports::Event;
+use crate::ports::{Event, RoomWrite};
 
 use super::{ChatService, Sent};
 
@@ -63,11 +63,11 @@ impl ChatService {
     /// Resets the room's unread count (one count per room, whichever agent reads) and tells
     /// the customer how far the agents have read: the room's newest message.
     pub async fn mark_read(&self, room: RoomId) -> Result<Option<MessageId>, ChatError> {
-        let room = self
-            .store
-            .mark_room_read(room)
-            .await?
-            .ok_or_else(ChatError::room_not_found)?;
+        let room = match self.store.change_room(room, &RoomChange::read()).await? {
+            RoomWrite::Missing => return Err(ChatError::room_not_found()),
+            // A read expects no status, so it is never refused for one.
+            RoomWrite::Changed(room) | RoomWrite::OtherStatus(room) => room,
+        };
         let read_up_to = room.last_message.as_ref().map(|message| message.id);
         self.notifier
             .publish(Event::Read {
@@ -88,14 +88,12 @@ impl ChatService {
         room: RoomId,
         status: RoomStatus,
     ) -> Result<Room, ChatError> {
-        let change = self
-            .store
-            .set_room_status(room, status, self.clock.now())
-            .await?
-            .ok_or_else(ChatError::room_not_found)?;
-        if !change.changed {
-            return Ok(change.room);
-        }
+        let change = RoomChange::status_set(status, self.clock.now());
+        let changed = match self.store.change_room(room, &change).await? {
+            RoomWrite::Missing => return Err(ChatError::room_not_found()),
+            RoomWrite::OtherStatus(unchanged) => return Ok(unchanged),
+            RoomWrite::Changed(changed) => changed,
+        };
         let notice = match status {
             RoomStatus::Closed => format!("{} closed the conversation", agent.display_name),
             RoomStatus::Open => format!("{} reopened the conversation", agent.display_name),
@@ -113,7 +111,7 @@ impl ChatService {
                 &[],
             )
             .await?;
-        let room = change.room.with_message(&sent.message);
+        let room = changed.with_message(&sent.message);
         self.notifier
             .publish(Event::RoomUpdated { room: room.clone() })
             .await;

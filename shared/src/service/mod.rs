@@ -13,7 +13,7 @@ use ulid::Ulid;
 
 use crate::auth::TokenKeys;
 use crate::domain::{AgentIdentity, Caller, VisitorIdentity};
-use crate::domain::{Message, MessageId, RoomId, SenderType, Timestamp, VisitorId};
+use crate::domain::{Message, MessageId, RoomChange, RoomId, SenderType, Timestamp, VisitorId};
 use crate::error::ChatError;
 use crate::input::NewMessage;
 use crate::ports::{Appended, Charge, Clock, Event, Notifier, Store};
@@ -105,7 +105,8 @@ impl ChatService {
             created_at,
             client_msg_id: input.client_msg_id,
         };
-        match self.store.append_charged(&message, owner, charges).await? {
+        let change = RoomChange::message_sent(&message, owner);
+        match self.store.append(&message, &change, charges).await? {
             Appended::Stored => {
                 self.notifier
                     .publish(Event::Message {

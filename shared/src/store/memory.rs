@@ -10,12 +10,12 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Agent, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
-    PageCursor, Room, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
+    PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, Timestamp, Username, VisitorId,
 };
 use crate::error::ChatError;
 use crate::ports::{
     AgentStore, Appended, Charge, Connection, ConnectionStore, MessageStore, Party, RateCounters,
-    RoomLister, RoomStore, StatusChange,
+    RoomLister, RoomStore, RoomWrite,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -66,13 +66,6 @@ impl State {
         }
         self.by_activity.insert((room.updated_at, room.id));
         self.rooms.insert(room.id, room);
-    }
-
-    fn update_room(&mut self, id: RoomId, change: impl FnOnce(&mut Room)) -> Option<Room> {
-        let mut room = self.rooms.get(&id)?.clone();
-        change(&mut room);
-        self.put_room(room.clone());
-        Some(room)
     }
 
     /// One page of rooms from `keys` (most recent first), after the cursor's position.
@@ -171,25 +164,15 @@ impl RoomStore for MemoryStore {
         Ok(self.state().rooms.get(&id).cloned())
     }
 
-    async fn set_room_status(
-        &self,
-        id: RoomId,
-        status: RoomStatus,
-        at: Timestamp,
-    ) -> Result<Option<StatusChange>, ChatError> {
-        let mut changed = false;
-        let room = self.state().update_room(id, |room| {
-            if room.status != status {
-                room.status = status;
-                room.updated_at = at.max(room.updated_at);
-                changed = true;
-            }
-        });
-        Ok(room.map(|room| StatusChange { room, changed }))
-    }
-
-    async fn mark_room_read(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
-        Ok(self.state().update_room(id, |room| room.unread_count = 0))
+    async fn change_room(&self, id: RoomId, change: &RoomChange) -> Result<RoomWrite, ChatError> {
+        let mut state = self.state();
+        let room = match change.standing(state.rooms.get(&id)) {
+            Standing::Missing => return Ok(RoomWrite::Missing),
+            Standing::OtherStatus(room) => return Ok(RoomWrite::OtherStatus(room.clone())),
+            Standing::Expected(room) => change.apply(room),
+        };
+        state.put_room(room.clone());
+        Ok(RoomWrite::Changed(room))
     }
 }
 
@@ -232,16 +215,17 @@ impl RoomLister for MemoryStore {
 
 #[async_trait]
 impl MessageStore for MemoryStore {
-    async fn append_charged(
+    async fn append(
         &self,
         message: &Message,
-        owner: Option<VisitorId>,
+        change: &RoomChange,
         charges: &[Charge],
     ) -> Result<Appended, ChatError> {
         let mut state = self.state();
-        let room = match state.rooms.get(&message.room_id) {
-            Some(room) if owner.is_none_or(|owner| owner == room.visitor) => room,
-            _ => return Err(ChatError::room_not_found()),
+        let standing = change.standing(state.rooms.get(&message.room_id));
+        let room = match standing {
+            Standing::Missing => return Err(ChatError::room_not_found()),
+            Standing::OtherStatus(room) | Standing::Expected(room) => room,
         };
         let guard = message
             .client_msg_id
@@ -251,8 +235,8 @@ impl MessageStore for MemoryStore {
             let earlier = state.messages[&message.room_id][earlier].clone();
             return Ok(Appended::Duplicate(earlier));
         }
-        if room.status == RoomStatus::Closed && message.sender_type != SenderType::System {
-            return Err(ChatError::Conflict("chat room is closed"));
+        if matches!(standing, Standing::OtherStatus(_)) {
+            return Err(ChatError::room_closed());
         }
         let counted = |key: &str| state.rate_counters.get(key).map_or(0, |(count, _)| *count);
         if let Some(full) = charges.iter().find(|c| counted(&c.key) >= c.max) {
@@ -260,7 +244,7 @@ impl MessageStore for MemoryStore {
                 retry_after_secs: full.retry_after_secs,
             });
         }
-        let room = room.clone().with_message(message);
+        let room = change.apply(room);
         for charge in charges {
             let counter = state
                 .rate_counters

@@ -54,6 +54,8 @@ conformance!(
     concurrent_retries_store_one_message,
     messages_page_both_ways,
     status_changes_and_reads,
+    activity_never_moves_backwards,
+    racing_writers_agree,
     admin_lists_page_by_activity,
     visitor_lists_are_scoped,
     connections_come_and_go,

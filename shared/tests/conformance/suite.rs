@@ -5,13 +5,79 @@ use std::time::Duration;
 
 use shared::ChatError;
 use shared::clock::ManualClock;
+use shared::domain::RoomChange;
 use shared::domain::{
     Agent, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Limit,
     Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId, RoomStatus,
     SenderType, Subject, Timestamp, Username, VisitorId,
 };
 use shared::domain::{AgentIdentity, VisitorIdentity};
-use shared::ports::{Appended, Charge, Clock, Connection, Party, Store};
+use shared::ports::{Appended, Charge, Clock, Connection, Party, RoomWrite, Store};
+
+/// The store's writes as the service makes them: each with the change its rules compute, so
+/// the suite holds both stores to the same rules.
+trait AsTheServiceWrites {
+    fn append_charged(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+        charges: &[Charge],
+    ) -> impl Future<Output = Result<Appended, ChatError>> + Send;
+
+    fn append_message(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+    ) -> impl Future<Output = Result<Appended, ChatError>> + Send {
+        self.append_charged(message, owner, &[])
+    }
+
+    fn set_room_status(
+        &self,
+        id: RoomId,
+        status: RoomStatus,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<RoomWrite, ChatError>> + Send;
+
+    fn mark_room_read(
+        &self,
+        id: RoomId,
+    ) -> impl Future<Output = Result<RoomWrite, ChatError>> + Send;
+}
+
+impl AsTheServiceWrites for Arc<dyn Store> {
+    async fn append_charged(
+        &self,
+        message: &Message,
+        owner: Option<VisitorId>,
+        charges: &[Charge],
+    ) -> Result<Appended, ChatError> {
+        let change = RoomChange::message_sent(message, owner);
+        self.append(message, &change, charges).await
+    }
+
+    async fn set_room_status(
+        &self,
+        id: RoomId,
+        status: RoomStatus,
+        at: Timestamp,
+    ) -> Result<RoomWrite, ChatError> {
+        self.change_room(id, &RoomChange::status_set(status, at))
+            .await
+    }
+
+    async fn mark_room_read(&self, id: RoomId) -> Result<RoomWrite, ChatError> {
+        self.change_room(id, &RoomChange::read()).await
+    }
+}
+
+/// The room of a write that changed it.
+fn changed(write: RoomWrite) -> Room {
+    match write {
+        RoomWrite::Changed(room) => room,
+        other => panic!("expected the room changed, got {other:?}"),
+    }
+}
 
 fn clock() -> ManualClock {
     ManualClock::starting_at(Timestamp::from_unix_millis(1_800_000_000_000))
@@ -333,17 +399,18 @@ pub async fn status_changes_and_reads(store: Arc<dyn Store>) {
     }
     clock.advance(Duration::from_secs(1));
     let change = |status| store.set_room_status(room.id, status, clock.now());
-    let closed = change(RoomStatus::Closed).await.unwrap().unwrap();
-    assert!(closed.changed);
-    let closed = closed.room;
+    let closed = changed(change(RoomStatus::Closed).await.unwrap());
     assert_eq!(
         (closed.status, closed.updated_at),
         (RoomStatus::Closed, clock.now())
     );
     clock.advance(Duration::from_secs(1));
-    let again = change(RoomStatus::Closed).await.unwrap().unwrap();
-    assert!(!again.changed);
-    assert_eq!(again.room, closed, "closing a closed room changes nothing");
+    let again = change(RoomStatus::Closed).await.unwrap();
+    assert_eq!(
+        again,
+        RoomWrite::OtherStatus(closed.clone()),
+        "closing a closed room changes nothing"
+    );
     // The notice of a close is a system message: closed rooms take those, and only those.
     let notice = message(
         &clock,
@@ -359,16 +426,14 @@ pub async fn status_changes_and_reads(store: Arc<dyn Store>) {
     let noted = store.get_room(room.id).await.unwrap().unwrap();
     assert_eq!((noted.last_message, noted.unread_count), (Some(notice), 2));
     clock.advance(Duration::from_secs(1));
-    let reopened = change(RoomStatus::Open).await.unwrap().unwrap();
-    assert!(reopened.changed);
-    let reopened = reopened.room;
+    let reopened = changed(change(RoomStatus::Open).await.unwrap());
     assert_eq!(
         (reopened.status, reopened.updated_at),
         (RoomStatus::Open, clock.now())
     );
     assert_eq!(reopened.unread_count, 2);
 
-    let read = store.mark_room_read(room.id).await.unwrap().unwrap();
+    let read = changed(store.mark_room_read(room.id).await.unwrap());
     assert_eq!(read.unread_count, 0);
     let last = read.last_message.as_ref().map(|m| m.content.as_str());
     assert_eq!(last, Some("Admin closed the conversation"));
@@ -378,19 +443,194 @@ pub async fn status_changes_and_reads(store: Arc<dyn Store>) {
     );
 
     let ghost = RoomId::from_ulid(clock.next_id());
-    assert_eq!(store.mark_room_read(ghost).await.unwrap(), None);
+    assert_eq!(
+        store.mark_room_read(ghost).await.unwrap(),
+        RoomWrite::Missing
+    );
     assert_eq!(
         store
             .set_room_status(ghost, RoomStatus::Closed, clock.now())
             .await
             .unwrap(),
-        None
+        RoomWrite::Missing
     );
     assert_eq!(
         store.get_room(ghost).await.unwrap(),
         None,
         "nothing was created"
     );
+}
+
+/// A clock `millis` behind `clock`'s now: another process's (Lambda instances each have their
+/// own), or this one's after a correction.
+fn clock_behind(clock: &ManualClock, millis: i64) -> ManualClock {
+    ManualClock::starting_at(Timestamp::from_unix_millis(
+        clock.now().unix_millis() - millis,
+    ))
+}
+
+pub async fn activity_never_moves_backwards(store: Arc<dyn Store>) {
+    let ahead = clock();
+    let owner = visitor(&ahead);
+    let room = open_room(&store, &ahead, owner).await;
+    let other = open_room(&store, &ahead, visitor(&ahead)).await;
+    ahead.advance(Duration::from_secs(10));
+    let latest = message(&ahead, room.id, SenderType::Customer, "ahead", None);
+    store.append_message(&latest, Some(owner)).await.unwrap();
+
+    // Every kind of write stamped by a clock 5 s behind: a reply, a close, its notice.
+    let behind = clock_behind(&ahead, 5_000);
+    let reply = message(&behind, room.id, SenderType::Agent, "behind", None);
+    assert_eq!(
+        store.append_message(&reply, None).await.unwrap(),
+        Appended::Stored
+    );
+    let stored = store.get_room(room.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.updated_at, latest.created_at,
+        "a send kept the activity"
+    );
+    assert_eq!(stored.last_message, Some(reply), "the last one stored");
+    assert_eq!(stored.unread_count, 1);
+    let closed = store
+        .set_room_status(room.id, RoomStatus::Closed, behind.now())
+        .await
+        .unwrap();
+    let closed = changed(closed);
+    assert_eq!(
+        (closed.status, closed.updated_at),
+        (RoomStatus::Closed, latest.created_at),
+        "a close kept the activity"
+    );
+    let notice = message(&behind, room.id, SenderType::System, "closed", None);
+    store.append_message(&notice, None).await.unwrap();
+    let noted = store.get_room(room.id).await.unwrap().unwrap();
+    assert_eq!(noted.updated_at, latest.created_at);
+    assert_eq!(noted.last_message, Some(notice));
+
+    // The other room's activity falls between: the lists still rank by the latest activity,
+    // and their cursors agree with it.
+    behind.advance(Duration::from_secs(3));
+    let between = message(&behind, other.id, SenderType::Customer, "between", None);
+    store.append_message(&between, None).await.unwrap();
+    let one = Limit::parse(Some("1")).unwrap();
+    let first = store.list_rooms(None, one, None).await.unwrap();
+    assert_eq!(first.items, vec![noted.clone()]);
+    let second = store
+        .list_rooms(None, one, first.next.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        second.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![other.id]
+    );
+    let closed_rooms = store
+        .list_rooms(Some(RoomStatus::Closed), Limit::DEFAULT, None)
+        .await
+        .unwrap();
+    assert_eq!(closed_rooms.items, vec![noted]);
+
+    // A later instant raises it again.
+    ahead.advance(Duration::from_secs(1));
+    let reopened = store
+        .set_room_status(room.id, RoomStatus::Open, ahead.now())
+        .await
+        .unwrap();
+    assert_eq!(changed(reopened).updated_at, ahead.now());
+}
+
+pub async fn racing_writers_agree(store: Arc<dyn Store>) {
+    let clock = clock();
+    let owner = visitor(&clock);
+    let room = open_room(&store, &clock, owner).await;
+    clock.advance(Duration::from_secs(1));
+
+    // Of agents closing the room at once, one closes it; the others find it closed.
+    let mut closes = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let (store, at) = (store.clone(), clock.now());
+        closes.spawn(async move {
+            store
+                .set_room_status(room.id, RoomStatus::Closed, at)
+                .await
+                .unwrap()
+        });
+    }
+    let outcomes = closes.join_all().await;
+    let closed: Vec<&RoomWrite> = outcomes
+        .iter()
+        .filter(|w| matches!(w, RoomWrite::Changed(_)))
+        .collect();
+    assert_eq!(closed.len(), 1, "{outcomes:?}");
+    for outcome in &outcomes {
+        match outcome {
+            RoomWrite::Changed(room) | RoomWrite::OtherStatus(room) => {
+                assert_eq!(room.status, RoomStatus::Closed)
+            }
+            RoomWrite::Missing => panic!("{outcomes:?}"),
+        }
+    }
+    clock.advance(Duration::from_secs(1));
+    changed(
+        store
+            .set_room_status(room.id, RoomStatus::Open, clock.now())
+            .await
+            .unwrap(),
+    );
+
+    // Sends from two processes (one clock 1 s behind) race a close: each is stored before it
+    // or refused after it, and the room counts exactly the stored ones.
+    clock.advance(Duration::from_secs(1));
+    let behind = clock_behind(&clock, 1_000);
+    let sends: Vec<Message> = (0..6)
+        .map(|i| {
+            let by = if i % 2 == 0 { &clock } else { &behind };
+            message(
+                by,
+                room.id,
+                SenderType::Customer,
+                &format!("race {i}"),
+                None,
+            )
+        })
+        .collect();
+    let mut racers = tokio::task::JoinSet::new();
+    for send in sends.clone() {
+        let store = store.clone();
+        racers.spawn(async move {
+            let outcome = store.append_message(&send, Some(owner)).await;
+            (send, outcome.map(|_| ()))
+        });
+    }
+    let close_at = clock.now();
+    let closer = store.clone();
+    let close = tokio::spawn(async move {
+        closer
+            .set_room_status(room.id, RoomStatus::Closed, close_at)
+            .await
+            .unwrap()
+    });
+    let raced = racers.join_all().await;
+    changed(close.await.unwrap());
+    let mut stored = Vec::new();
+    for (send, outcome) in raced {
+        match outcome {
+            Ok(()) => stored.push(send),
+            Err(ChatError::Conflict(_)) => {}
+            Err(other) => panic!("{} failed: {other:?}", send.content.as_str()),
+        }
+    }
+    stored.sort_by_key(|m| m.id);
+    let page = store
+        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .await
+        .unwrap();
+    assert_eq!(page.messages, stored);
+    let after = store.get_room(room.id).await.unwrap().unwrap();
+    assert_eq!(after.status, RoomStatus::Closed);
+    assert_eq!(after.unread_count as usize, stored.len());
+    let latest = stored.iter().map(|m| m.created_at).chain([close_at]).max();
+    assert_eq!(Some(after.updated_at), latest);
 }
 
 pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {

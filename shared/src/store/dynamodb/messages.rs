@@ -1,19 +1,15 @@
-use std::time::Duration;
-
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 
 use super::items::{
-    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, ROOM_SK, key, message_sk, number_attr, room_pk,
-    string_attr,
+    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, key, message_sk, room_pk, string_attr,
 };
-use super::{DynamoStore, corrupt, sdk_error};
-use crate::domain::{
-    Limit, Message, MessagePage, MessageWindow, RoomId, RoomStatus, SenderType, VisitorId,
-};
+use super::room_update::{Activity, RoomUpdate};
+use super::{CONFLICT_RETRIES, DynamoStore, conflict_backoff, corrupt, sdk_error};
+use crate::domain::{Limit, Message, MessagePage, MessageWindow, RoomChange, RoomId, Standing};
 use crate::error::ChatError;
 use crate::ports::{Appended, Charge, MessageStore};
 
@@ -21,7 +17,8 @@ use crate::ports::{Appended, Charge, MessageStore};
 /// read from the reason of a named part, never from a position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SendPart {
-    /// The room's update, conditioned on the room existing, being open and being the visitor's.
+    /// The room's change, conditioned on its expectations (and on its activity, see
+    /// `room_update::Activity`).
     Room,
     Message,
     /// The `client_msg_id`'s guard, conditioned on no earlier send with it.
@@ -57,64 +54,31 @@ impl SendTransaction {
     }
 }
 
-/// Two sends racing on one room conflict; the loser is retried this many times.
-const CONFLICT_RETRIES: u32 = 6;
+/// What a cancelled send leads to, when it is not refused.
+enum AfterCancel {
+    Answer(Appended),
+    /// Send again: after a conflict with a concurrent transaction, or keeping the later
+    /// activity the room showed.
+    Retry(Activity),
+}
 
 impl DynamoStore {
-    /// The one transaction of a send: the room's update (conditioned on the room existing,
-    /// being open, and being the visitor's), the message, its retry guard, and its rate-limit
-    /// charges (each conditioned on its counter being below its max).
+    /// The one transaction of a send: the room's change (under its expectations), the message,
+    /// its retry guard, and its rate-limit charges (each conditioned on its counter being below
+    /// its max).
     fn send_transaction(
         &self,
         message: &Message,
-        owner: Option<VisitorId>,
+        change: &RoomChange,
         charges: &[Charge],
+        activity: Activity,
     ) -> SendTransaction {
-        // System messages (the notice of a close) go to closed rooms too.
-        let mut condition = if message.sender_type == SenderType::System {
-            "attribute_exists(PK) AND #status IN (:open, :closed)".to_owned()
-        } else {
-            "attribute_exists(PK) AND #status = :open".to_owned()
-        };
-        let mut room = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(room_pk(message.room_id), ROOM_SK)))
-            .update_expression(
-                "SET last_message = :message, updated_at = :at, GSI1SK = :activity \
-                 ADD unread_count :unread",
-            )
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":open", string_attr(RoomStatus::Open.as_str()))
-            .expression_attribute_values(
-                ":message",
-                aws_sdk_dynamodb::types::AttributeValue::M(items::message_attributes(message)),
-            )
-            .expression_attribute_values(":at", number_attr(message.created_at.unix_millis()))
-            .expression_attribute_values(
-                ":activity",
-                string_attr(items::activity_sk(message.created_at, message.room_id)),
-            )
-            .expression_attribute_values(
-                ":unread",
-                number_attr(i64::from(message.sender_type == SenderType::Customer)),
-            )
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if message.sender_type == SenderType::System {
-            room = room
-                .expression_attribute_values(":closed", string_attr(RoomStatus::Closed.as_str()));
-        }
-        if let Some(owner) = owner {
-            condition.push_str(" AND visitor = :visitor");
-            room = room.expression_attribute_values(":visitor", string_attr(owner.to_string()));
-        }
-        let room = room
-            .condition_expression(condition)
-            .build()
-            .expect("table, key and expressions are set");
         let mut transaction = SendTransaction {
             parts: Vec::new(),
             writes: Vec::new(),
         };
+        let room = RoomUpdate::of(message.room_id, change, activity)
+            .into_transact_update(&self.table, message.room_id);
         let room = TransactWriteItem::builder().update(room).build();
         transaction.push(SendPart::Room, room);
         let stored = put(&self.table, items::message_item(message));
@@ -131,18 +95,18 @@ impl DynamoStore {
         transaction
     }
 
-    /// Why the send transaction was cancelled, in API.md's order: no room (or another
-    /// visitor's) is 404, an earlier send with this `client_msg_id` answers it, a closed room
-    /// is 409, a charge at its max is 429. `None` for a conflict with a concurrent
-    /// transaction: retry.
+    /// Why the send transaction was cancelled, in API.md's order: a room `Missing` for the
+    /// change is 404, an earlier send with this `client_msg_id` answers it, a room in another
+    /// status is 409, a charge at its max is 429.
     async fn cancelled_send(
         &self,
         message: &Message,
-        owner: Option<VisitorId>,
+        change: &RoomChange,
         charges: &[Charge],
-        transaction: &SendTransaction,
+        attempt: (&SendTransaction, Activity),
         reasons: &[CancellationReason],
-    ) -> Result<Option<Appended>, ChatError> {
+    ) -> Result<AfterCancel, ChatError> {
+        let (transaction, activity) = attempt;
         let failed = |part| transaction.failed(reasons, part);
         let full_charge = (0..charges.len())
             .find(|i| failed(SendPart::Charge(*i)))
@@ -154,30 +118,35 @@ impl DynamoStore {
             && !failed(SendPart::RetryGuard)
             && full_charge.is_none()
         {
-            return Ok(None);
+            return Ok(AfterCancel::Retry(activity));
         }
         let guard = transaction.reason(reasons, SendPart::RetryGuard);
         if failed(SendPart::Room) {
-            let room = transaction
+            let found = transaction
                 .reason(reasons, SendPart::Room)
                 .and_then(|reason| reason.item())
                 .filter(|item| !item.is_empty())
                 .map(items::room_from)
                 .transpose()
                 .map_err(corrupt)?;
-            let room = match room {
-                Some(room) if owner.is_none_or(|owner| owner == room.visitor) => room,
-                _ => return Err(ChatError::room_not_found()),
-            };
+            let standing = change.standing(found.as_ref());
+            if standing == Standing::Missing {
+                return Err(ChatError::room_not_found());
+            }
             if let Some(earlier) = self.earlier_send(message, guard).await? {
-                return Ok(Some(Appended::Duplicate(earlier)));
+                return Ok(AfterCancel::Answer(Appended::Duplicate(earlier)));
             }
-            if room.status == RoomStatus::Closed {
-                return Err(ChatError::Conflict("chat room is closed"));
+            match standing {
+                Standing::Expected(room) => {
+                    return Ok(AfterCancel::Retry(Activity::for_room(change, room)));
+                }
+                _ => return Err(ChatError::room_closed()),
             }
-        } else if let Some(earlier) = self.earlier_send(message, guard).await? {
-            return Ok(Some(Appended::Duplicate(earlier)));
-        } else if let Some(charge) = full_charge {
+        }
+        if let Some(earlier) = self.earlier_send(message, guard).await? {
+            return Ok(AfterCancel::Answer(Appended::Duplicate(earlier)));
+        }
+        if let Some(charge) = full_charge {
             return Err(ChatError::RateLimited {
                 retry_after_secs: charge.retry_after_secs,
             });
@@ -237,14 +206,15 @@ fn put(table: &str, item: Item) -> TransactWriteItem {
 
 #[async_trait]
 impl MessageStore for DynamoStore {
-    async fn append_charged(
+    async fn append(
         &self,
         message: &Message,
-        owner: Option<VisitorId>,
+        change: &RoomChange,
         charges: &[Charge],
     ) -> Result<Appended, ChatError> {
-        let transaction = self.send_transaction(message, owner, charges);
+        let mut activity = Activity::Raise;
         for attempt in 0..=CONFLICT_RETRIES {
+            let transaction = self.send_transaction(message, change, charges, activity);
             let sent = self
                 .client
                 .transact_write_items()
@@ -262,11 +232,15 @@ impl MessageStore for DynamoStore {
                 Some(TransactWriteItemsError::TransactionInProgressException(_)) => Vec::new(),
                 _ => return Err(sdk_error("TransactWriteItems (send)")(error)),
             };
-            let refused = self.cancelled_send(message, owner, charges, &transaction, &reasons);
-            if let Some(outcome) = refused.await? {
-                return Ok(outcome);
+            let cancelled = (&transaction, activity);
+            match self
+                .cancelled_send(message, change, charges, cancelled, &reasons)
+                .await?
+            {
+                AfterCancel::Answer(outcome) => return Ok(outcome),
+                AfterCancel::Retry(next) if next != activity => activity = next,
+                AfterCancel::Retry(_) => conflict_backoff(attempt).await,
             }
-            tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
         }
         Err(ChatError::Internal(anyhow::anyhow!(
             "send to room {} kept conflicting",

@@ -7,6 +7,7 @@ mod connections;
 mod items;
 mod messages;
 mod rate;
+mod room_update;
 mod rooms;
 pub mod table;
 
@@ -90,6 +91,14 @@ where
         }
         Err(error) => Err(sdk_error(what)(error)),
     }
+}
+
+/// Writes racing on one item conflict (a transaction with a transaction, or with a plain
+/// write): the loser is retried this many times, after `conflict_backoff`.
+const CONFLICT_RETRIES: u32 = 6;
+
+async fn conflict_backoff(attempt: u32) {
+    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
 }
 
 /// An item that does not map back to its record.

@@ -4,13 +4,16 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem,
 };
 
-use super::items::{self, GSI1, Item, ROOM_SK, SK, key, number_attr, room_pk, string_attr};
-use super::{DynamoStore, corrupt, sdk_error};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+
+use super::items::{self, GSI1, Item, ROOM_SK, SK, key, room_pk, string_attr};
+use super::room_update::{Activity, RoomUpdate};
+use super::{CONFLICT_RETRIES, DynamoStore, conflict_backoff, corrupt, sdk_error};
 use crate::domain::{
-    Limit, Message, Page, PageCursor, Room, RoomId, RoomStatus, Timestamp, VisitorId,
+    Limit, Message, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, VisitorId,
 };
 use crate::error::ChatError;
-use crate::ports::{RoomLister, RoomStore, StatusChange};
+use crate::ports::{RoomLister, RoomStore, RoomWrite};
 use crate::store::cursor::{self, ActivityKey};
 
 fn put(table: &str, item: Item) -> TransactWriteItem {
@@ -119,78 +122,54 @@ impl RoomStore for DynamoStore {
         Self::room_of(answer.item())
     }
 
-    async fn set_room_status(
-        &self,
-        id: RoomId,
-        status: RoomStatus,
-        at: Timestamp,
-    ) -> Result<Option<StatusChange>, ChatError> {
-        // Only a change of status is activity; setting the status it has changes nothing.
-        let answer = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(room_pk(id), ROOM_SK)))
-            .condition_expression("attribute_exists(PK) AND #status <> :status")
-            .update_expression(
-                "SET #status = :status, GSI1PK = :partition, GSI1SK = :activity, updated_at = :at",
-            )
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", string_attr(status.as_str()))
-            .expression_attribute_values(":partition", string_attr(items::status_partition(status)))
-            .expression_attribute_values(":activity", string_attr(items::activity_sk(at, id)))
-            .expression_attribute_values(":at", number_attr(at.unix_millis()))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match answer {
-            Ok(answer) => Ok(
-                Self::room_of(answer.attributes())?.map(|room| StatusChange {
-                    room,
-                    changed: true,
-                }),
-            ),
-            Err(error) => match error.as_service_error() {
-                Some(failed) if failed.is_conditional_check_failed_exception() => {
-                    let old = match failed {
-                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => e.item(),
-                        _ => None,
-                    };
-                    // Already in that status (unchanged), or no such room.
-                    Ok(Self::room_of(old)?.map(|room| StatusChange {
-                        room,
-                        changed: false,
-                    }))
+    async fn change_room(&self, id: RoomId, change: &RoomChange) -> Result<RoomWrite, ChatError> {
+        let mut activity = Activity::Raise;
+        // A raise refused for later activity is written once more keeping it (activity only
+        // grows, so once); a conflict with a send's transaction is retried after a pause.
+        for attempt in 0..=CONFLICT_RETRIES {
+            let update = RoomUpdate::of(id, change, activity);
+            let answer = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(room_pk(id), ROOM_SK)))
+                .condition_expression(update.condition)
+                .update_expression(update.update)
+                .set_expression_attribute_names(update.names)
+                .set_expression_attribute_values(Some(update.values))
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .send()
+                .await;
+            let found = match answer {
+                Ok(answer) => {
+                    let room = Self::room_of(answer.attributes())?;
+                    let room =
+                        room.ok_or_else(|| corrupt(anyhow::anyhow!("no room in ALL_NEW")))?;
+                    return Ok(RoomWrite::Changed(room));
                 }
-                _ => Err(sdk_error("UpdateItem room status")(error)),
-            },
-        }
-    }
-
-    async fn mark_room_read(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
-        let answer = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(room_pk(id), ROOM_SK)))
-            .condition_expression("attribute_exists(PK)")
-            .update_expression("SET unread_count = :zero")
-            .expression_attribute_values(":zero", number_attr(0))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match answer {
-            Ok(answer) => Self::room_of(answer.attributes()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
+                Err(error) => match error.as_service_error() {
+                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                        Self::room_of(failed.item())?
+                    }
+                    Some(UpdateItemError::TransactionConflictException(_)) => {
+                        conflict_backoff(attempt).await;
+                        continue;
+                    }
+                    _ => return Err(sdk_error("UpdateItem room")(error)),
+                },
+            };
+            match change.standing(found.as_ref()) {
+                Standing::Missing => return Ok(RoomWrite::Missing),
+                Standing::OtherStatus(room) => return Ok(RoomWrite::OtherStatus(room.clone())),
+                Standing::Expected(room) => activity = Activity::for_room(change, room),
             }
-            Err(error) => Err(sdk_error("UpdateItem mark read")(error)),
         }
+        Err(ChatError::Internal(anyhow::anyhow!(
+            "room {id} kept changing while being written"
+        )))
     }
 }
 
