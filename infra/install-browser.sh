@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the browser tests drive: Debian's Chromium (apt), and playwright-core (npm,
-# which drives it over the DevTools protocol; it downloads no browser of its own).
+# Installs what the browser tests drive: Debian's Chromium (apt), playwright-core (npm, which
+# drives it over the DevTools protocol; it downloads no browser of its own) and axe-core (npm,
+# the accessibility checker the tests run inside the pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,8 @@ if ! command -v chromium >/dev/null; then
   $sudo_ apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium >/dev/null
 fi
-if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
-  echo "install-browser: installing playwright-core (npm ci)" >&2
+if [ ! -f tests/browser/node_modules/playwright-core/package.json ] ||
+  [ ! -f tests/browser/node_modules/axe-core/package.json ]; then
+  echo "install-browser: installing playwright-core and axe-core (npm ci)" >&2
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi

@@ -2,12 +2,14 @@
 
 import { endpoints } from "../lib/endpoints.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
-import { el, placeMessages, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
+import { Conversation } from "../lib/conversation.js";
+import { el, sendFailure, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
 
 const { apiBase, wsBase } = endpoints();
 const $ = (id) => document.getElementById(id);
 const SESSION_KEY = "chat.agent.session";
+const NOTIFY_KEY = "chat.agent.notify";
 
 const state = {
   session: JSON.parse(localStorage.getItem(SESSION_KEY) || "null"),
@@ -15,15 +17,23 @@ const state = {
   filter: "open",
   next: null,
   openRoom: null, // id
-  oldest: null, // id of the oldest message shown
-  newest: null, // id of the newest message shown
+  highlighted: null, // id of the room the list's keys are on
   olderCursor: null,
+  loadingOlder: false,
+  notify: false,
+  audio: null,
   socket: null,
   refreshTimer: null,
 };
 
 const api = new Api(apiBase, () => state.session && state.session.access);
 const typing = new TypingIndicator($("typing"));
+const conversation = new Conversation({
+  list: $("messages"),
+  pill: $("new-messages"),
+  announcer: $("announcer"),
+  mine: (message) => message.sender_type === "agent",
+});
 const typingSender = new TypingSender((isTyping) =>
   state.socket && state.openRoom && state.socket.send({ action: "typing", room_id: state.openRoom, is_typing: isTyping }),
 );
@@ -113,28 +123,39 @@ $("sign-in-form").addEventListener("submit", async (event) => {
 
 $("sign-out").addEventListener("click", signOut);
 
-// The room list.
+// The room list: a listbox that keeps the focus while it re-renders (the highlighted room is
+// its active descendant), worked with the arrow keys, Home, End, Enter and Space.
 
 function sortedRooms() {
   return [...state.rooms.values()]
-    .filter((room) => state.filter === "all" || room.status === state.filter)
+    // The open room stays listed while it is on screen, even once it no longer fits the filter.
+    .filter((room) => state.filter === "all" || room.status === state.filter || room.id === state.openRoom)
     .sort((a, b) => (b.updated_at + b.id).localeCompare(a.updated_at + a.id));
 }
 
 function renderRooms() {
   const list = $("room-list");
+  const rooms = sortedRooms();
+  if (!rooms.some((room) => room.id === state.highlighted)) state.highlighted = rooms.length ? rooms[0].id : null;
   list.replaceChildren(
-    ...sortedRooms().map((room) => {
+    ...rooms.map((room) => {
       const last = room.last_message;
-      const item = el("li", { class: `room-item${room.id === state.openRoom ? " active" : ""}`, "data-id": room.id }, [
+      const unread = room.unread_count > 0;
+      const item = el("li", {
+        class: `room-item${room.id === state.openRoom ? " active" : ""}${room.id === state.highlighted ? " highlighted" : ""}`,
+        role: "option",
+        id: `room-${room.id}`,
+        "data-id": room.id,
+        "aria-selected": String(room.id === state.openRoom),
+      }, [
         el("div", { class: "line" }, [
           el("span", { class: "name", text: room.customer_name }),
-          el("time", { text: timeOf(room.updated_at) }),
+          el("time", { datetime: room.updated_at, text: timeOf(room.updated_at) }),
         ]),
         el("div", { class: "subject", text: room.subject || "" }),
         el("div", { class: "line" }, [
-          el("span", { class: "preview", text: last ? last.content : "No messages yet" }),
-          room.unread_count > 0 ? el("span", { class: "badge", text: String(room.unread_count) }) : null,
+          el("span", { class: "preview", dir: "auto", text: last ? last.content : "No messages yet" }),
+          unread ? el("span", { class: "badge" }, [String(room.unread_count), el("span", { class: "visually-hidden", text: " unread" })]) : null,
           el("span", { class: `state ${room.status}`, text: room.status }),
         ]),
       ]);
@@ -142,14 +163,35 @@ function renderRooms() {
       return item;
     }),
   );
+  if (state.highlighted) list.setAttribute("aria-activedescendant", `room-${state.highlighted}`);
+  else list.removeAttribute("aria-activedescendant");
   const unread = [...state.rooms.values()].reduce((sum, room) => sum + (room.unread_count || 0), 0);
   document.title = unread > 0 ? `(${unread}) Support console` : "Support console";
 }
 
+$("room-list").addEventListener("keydown", (event) => {
+  const ids = sortedRooms().map((room) => room.id);
+  if (!ids.length) return;
+  const at = Math.max(0, ids.indexOf(state.highlighted));
+  const moves = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: ids.length - 1 };
+  if (event.key in moves) {
+    event.preventDefault();
+    state.highlighted = ids[Math.min(ids.length - 1, Math.max(0, moves[event.key]))];
+    renderRooms();
+    document.getElementById(`room-${state.highlighted}`)?.scrollIntoView({ block: "nearest" });
+  } else if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault();
+    openRoom(ids[at], { focusComposer: true });
+  }
+});
+
+// A filter lists what the server lists for it, from its first page.
 async function loadRooms() {
   const query = state.filter === "all" ? "" : `?status=${state.filter}`;
   const page = await call("GET", `/api/admin/chat-rooms${query}`);
-  for (const room of page.rooms) state.rooms.set(room.id, room);
+  const open = state.rooms.get(state.openRoom);
+  state.rooms = new Map(page.rooms.map((room) => [room.id, room]));
+  if (open && !state.rooms.has(open.id)) state.rooms.set(open.id, open);
   state.next = page.next;
   $("more-rooms").hidden = !state.next;
   renderRooms();
@@ -162,11 +204,12 @@ $("more-rooms").addEventListener("click", async () => {
   state.next = page.next;
   $("more-rooms").hidden = !state.next;
   renderRooms();
+  if (!state.next) $("room-list").focus();
 });
 
 for (const button of document.querySelectorAll(".filters button")) {
   button.addEventListener("click", () => {
-    document.querySelectorAll(".filters button").forEach((b) => b.classList.toggle("active", b === button));
+    document.querySelectorAll(".filters button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
     state.filter = button.dataset.filter;
     loadRooms();
   });
@@ -178,40 +221,49 @@ function showRoomHeader(room) {
   $("room-name").textContent = room.customer_name;
   const details = [room.subject, room.customer_email].filter(Boolean).join(" · ");
   $("room-details").textContent = details;
-  $("close-room").hidden = room.status !== "open";
-  $("reopen-room").hidden = room.status !== "closed";
-  $("send-box").disabled = room.status !== "open";
+  const closed = room.status === "closed";
+  const hadFocus = document.activeElement;
+  $("close-room").hidden = closed;
+  $("reopen-room").hidden = !closed;
+  if (closed) $("confirm-close").hidden = true;
+  $("send-box").disabled = closed;
+  $("composer-note").hidden = !closed;
+  updateSendBox();
+  // The button just clicked went away: its counterpart takes the focus.
+  if (hadFocus === $("close-room") && closed) $("reopen-room").focus();
+  if ((hadFocus === $("reopen-room") || hadFocus === $("confirm-close-yes")) && !closed) $("send-box").focus();
+  if (hadFocus === $("confirm-close-yes") && closed) $("reopen-room").focus();
 }
 
-const byAgent = (message) => message.sender_type === "agent";
-
-function appendMessages(messages) {
-  const list = $("messages");
-  for (const message of placeMessages(list, messages, byAgent)) {
-    if (!state.newest || message.id > state.newest) state.newest = message.id;
-    if (!state.oldest || message.id < state.oldest) state.oldest = message.id;
-  }
-  list.scrollTop = list.scrollHeight;
-}
-
-async function openRoom(id) {
+async function openRoom(id, { focusComposer = false } = {}) {
   state.openRoom = id;
-  state.oldest = state.newest = null;
+  state.highlighted = id;
   typing.hide();
   $("empty").hidden = true;
   $("room").hidden = false;
-  $("messages").replaceChildren();
+  $("panes").classList.add("room-open");
+  $("confirm-close").hidden = true;
+  conversation.clear();
+  renderRooms();
   const room = await call("GET", `/api/admin/chat-rooms/${id}`);
-  state.rooms.set(id, room);
   if (state.openRoom !== id) return; // another room was opened meanwhile
+  state.rooms.set(id, room);
   showRoomHeader(room);
+  if (focusComposer) ($("send-box").disabled ? $("reopen-room") : $("send-box")).focus();
   const page = await call("GET", `/api/admin/chat-rooms/${id}/get_messages`);
   if (state.openRoom !== id) return;
   state.olderCursor = page.next;
-  appendMessages(page.messages);
+  conversation.place(page.messages, { announce: false });
+  conversation.divideUnread(room.unread_count || 0);
+  if (!room.unread_count) conversation.toNewest();
   renderRooms();
   markRead();
 }
+
+$("back-to-rooms").addEventListener("click", () => {
+  $("panes").classList.remove("room-open");
+  $("room-list").focus();
+});
 
 async function markRead() {
   const room = state.rooms.get(state.openRoom);
@@ -226,38 +278,62 @@ document.addEventListener("visibilitychange", () => {
   if (!document.hidden && room && room.unread_count > 0) markRead();
 });
 
-// Scrolling to the top loads the page before.
+// Scrolling to the top loads the page before; the view stays on what was being read.
 $("messages").addEventListener("scroll", async (event) => {
   const list = event.target;
   if (list.scrollTop > 40 || !state.olderCursor || state.loadingOlder) return;
   state.loadingOlder = true;
   const roomId = state.openRoom;
-  const page = await call("GET", `/api/admin/chat-rooms/${roomId}/get_messages?before=${encodeURIComponent(state.olderCursor)}`);
-  if (roomId === state.openRoom) {
-    const height = list.scrollHeight;
-    placeMessages(list, page.messages, byAgent);
-    list.scrollTop = list.scrollHeight - height;
-    state.olderCursor = page.next;
+  try {
+    const page = await call("GET", `/api/admin/chat-rooms/${roomId}/get_messages?before=${encodeURIComponent(state.olderCursor)}`);
+    if (roomId === state.openRoom) {
+      conversation.place(page.messages, { announce: false });
+      state.olderCursor = page.next;
+    }
+  } finally {
+    state.loadingOlder = false;
   }
-  state.loadingOlder = false;
 });
 
-async function send() {
+async function deliver(roomId, content, id) {
+  conversation.sending({ content, clientMsgId: id, senderName: state.session.agent.display_name });
+  try {
+    const message = await call("POST", `/api/admin/chat-rooms/${roomId}/send_message`, { content, client_msg_id: id });
+    if (message.room_id === state.openRoom) conversation.place([message]);
+  } catch (error) {
+    if (roomId === state.openRoom) conversation.failed(id, sendFailure(error), () => deliver(roomId, content, id));
+  }
+}
+
+function send() {
   const box = $("send-box");
   const content = box.value.trim();
   if (!content || !state.openRoom) return;
   box.value = "";
   typingSender.stop();
-  const message = await call("POST", `/api/admin/chat-rooms/${state.openRoom}/send_message`, {
-    content,
-    client_msg_id: clientMsgId(),
-  });
-  if (message.room_id === state.openRoom) appendMessages([message]);
+  deliver(state.openRoom, content, clientMsgId());
 }
 
-wireSendBox($("send-form"), $("send-box"), send, typingSender);
+const updateSendBox = wireSendBox(
+  { form: $("send-form"), box: $("send-box"), count: $("send-count"), button: $("send-button") },
+  send,
+  typingSender,
+);
 
-for (const [button, action] of [["close-room", "close"], ["reopen-room", "reopen"]]) {
+// Closing asks first: the customer is told at once, and reopening leaves a second notice.
+$("close-room").addEventListener("click", () => {
+  $("confirm-close").hidden = false;
+  $("confirm-close-yes").focus();
+});
+$("confirm-close-no").addEventListener("click", () => {
+  $("confirm-close").hidden = true;
+  $("close-room").focus();
+});
+$("confirm-close").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") $("confirm-close-no").click();
+});
+
+for (const [button, action] of [["confirm-close-yes", "close"], ["reopen-room", "reopen"]]) {
   $(button).addEventListener("click", async () => {
     const room = await call("POST", `/api/admin/chat-rooms/${state.openRoom}/${action}`);
     state.rooms.set(room.id, room);
@@ -266,14 +342,61 @@ for (const [button, action] of [["close-room", "close"], ["reopen-room", "reopen
   });
 }
 
+// Notifications: a sound and a desktop notification of a new room or a customer's message,
+// once the agent turned them on, and never for the room they are looking at.
+
+function setNotify(on) {
+  state.notify = on;
+  localStorage.setItem(NOTIFY_KEY, on ? "on" : "off");
+  $("notify").setAttribute("aria-pressed", String(on));
+  $("notify").textContent = on ? "Notifications on" : "Turn on notifications";
+}
+
+$("notify").addEventListener("click", async () => {
+  if (state.notify) return setNotify(false);
+  state.audio = state.audio || new AudioContext(); // made on a click, so it may play
+  if ("Notification" in window && Notification.permission === "default") await Notification.requestPermission();
+  setNotify(true);
+});
+
+function beep() {
+  if (!state.audio) state.audio = new AudioContext();
+  const audio = state.audio;
+  const tone = audio.createOscillator();
+  const gain = audio.createGain();
+  tone.frequency.value = 880;
+  gain.gain.setValueAtTime(0.08, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+  tone.connect(gain).connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.25);
+}
+
+function notify(roomId, title, body) {
+  if (!state.notify) return;
+  if (document.hasFocus() && roomId === state.openRoom) return;
+  beep();
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const shown = new Notification(title, { body, tag: roomId });
+  shown.onclick = () => {
+    window.focus();
+    openRoom(roomId, { focusComposer: true });
+  };
+}
+
 // Real time.
 
 function onEvent(event) {
   switch (event.type) {
     case "room_created":
     case "room_updated": {
+      const known = state.rooms.has(event.room.id);
       state.rooms.set(event.room.id, event.room);
       if (event.room.id === state.openRoom) showRoomHeader(event.room);
+      if (event.type === "room_created" && !known) {
+        const first = event.room.last_message;
+        notify(event.room.id, `New conversation: ${event.room.customer_name}`, first ? first.content : event.room.subject || "");
+      }
       renderRooms();
       break;
     }
@@ -290,8 +413,9 @@ function onEvent(event) {
       } else {
         loadRooms();
       }
+      if (message.sender_type === "customer") notify(message.room_id, message.sender_name, message.content);
       if (message.room_id === state.openRoom) {
-        appendMessages([message]);
+        conversation.place([message]);
         if (message.sender_type === "customer") {
           typing.hide();
           markRead();
@@ -317,8 +441,8 @@ async function catchUp() {
   await loadRooms();
   if (state.openRoom) {
     const roomPath = `/api/admin/chat-rooms/${state.openRoom}`;
-    const missed = await messagesAfter({ get: (path) => call("GET", path) }, roomPath, state.newest);
-    appendMessages(missed);
+    const missed = await messagesAfter({ get: (path) => call("GET", path) }, roomPath, conversation.newestId());
+    conversation.place(missed);
     markRead();
   }
 }
@@ -335,6 +459,7 @@ function start() {
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
   $("agent-name").textContent = state.session.agent.display_name;
+  setNotify(localStorage.getItem(NOTIFY_KEY) === "on");
   scheduleRefresh();
   loadRooms().catch(() => {});
   state.socket = new LiveSocket({

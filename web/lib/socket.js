@@ -65,6 +65,7 @@ export class LiveSocket {
 }
 
 export const STATUS_TEXT = {
+  connecting: "Connecting…",
   connected: "Real-time Connected",
   reconnecting: "Reconnecting…",
 };

@@ -38,9 +38,12 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "config.js",
     "embed.js",
     "lib/api.js",
+    "lib/conversation.js",
     "lib/endpoints.js",
+    "lib/fields.js",
     "lib/render.js",
     "lib/socket.js",
+    "lib/storage.js",
     "styles.css",
 ];
 
