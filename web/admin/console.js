@@ -102,6 +102,7 @@ function showSignIn() {
   $("workspace").hidden = true;
   $("sign-in").hidden = false;
   document.title = "Support console";
+  $("sign-in-form").elements.username.focus();
 }
 
 $("sign-in-form").addEventListener("submit", async (event) => {
