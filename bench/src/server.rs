@@ -49,7 +49,21 @@ impl Target {
         .context("local-dev did not start within 3 minutes")??;
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let pid = child.id();
-        Ok(Self::new(base, pid, Some(child)))
+        let target = Self::new(base, pid, Some(child));
+        target.wait_healthy().await?;
+        Ok(target)
+    }
+
+    /// Listening is not serving: waits until the health route says the store answers.
+    async fn wait_healthy(&self) -> anyhow::Result<()> {
+        let url = format!("{}/api/health", self.base);
+        for _ in 0..300 {
+            match self.client.get(&url).send().await {
+                Ok(answer) if answer.status().is_success() => return Ok(()),
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        bail!("{url} never answered 200")
     }
 
     pub fn at(url: &str, pid: Option<u32>) -> Self {

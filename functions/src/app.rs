@@ -22,6 +22,8 @@ pub struct App {
     pub fanout: Arc<FanoutNotifier>,
     /// The pages the `web` function serves.
     pub web: Arc<WebFiles>,
+    /// The start page's word on the store.
+    pub store_label: Arc<str>,
 }
 
 impl App {
@@ -33,7 +35,13 @@ impl App {
         let chat = ChatService::new(store, fanout.clone(), clock, keys)
             .with_rate_limits(config.rate_limits.clone());
         let web = Arc::new(config.web_files.clone());
-        Self { chat, fanout, web }
+        let store_label = Arc::from(config.store_label.as_str());
+        Self {
+            chat,
+            fanout,
+            web,
+            store_label,
+        }
     }
 
     /// The app of a deployed function: the DynamoDB table `TABLE_NAME` and, for a function that

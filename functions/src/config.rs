@@ -22,6 +22,9 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Where the `web` function reads the pages from.
     pub web_files: WebFiles,
+    /// What the start page (`GET /`) says the store is: a deployed stack's is its table;
+    /// local-dev says which it runs.
+    pub store_label: String,
 }
 
 /// What a deployed function starts with: the configuration, and the table it cannot run
@@ -39,6 +42,7 @@ impl std::fmt::Debug for Config {
             .field("dynamodb_endpoint", &self.dynamodb_endpoint)
             .field("rate_limits", &self.rate_limits)
             .field("web_files", &self.web_files)
+            .field("store_label", &self.store_label)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +95,7 @@ impl Config {
             dynamodb_endpoint: None,
             rate_limits: RateLimits::default(),
             web_files: WebFiles::embedded(None),
+            store_label: "DynamoDB (this stack's table)".to_owned(),
         })
     }
 }

@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 use lambda_runtime::BoxFuture;
 
 use crate::App;
-use crate::http::{admin, auth, public, web};
+use crate::http::{admin, auth, health, public, web};
 use crate::{operations, ws};
 
 pub type HttpHandler = fn(App, Request) -> BoxFuture<'static, Response<Body>>;
@@ -65,6 +65,7 @@ pub const ROUTES: &[Route] = routes! {
     POST "/api/admin/chat-rooms/{id}/mark_as_read" => "admin-mark-as-read" admin::mark_as_read, PUSHES;
     POST "/api/admin/chat-rooms/{id}/close" => "admin-close-room" admin::close, PUSHES;
     POST "/api/admin/chat-rooms/{id}/reopen" => "admin-reopen-room" admin::reopen, PUSHES;
+    GET "/api/health" => "health" health::check, SILENT;
 };
 
 /// The function that serves the pages.
@@ -77,6 +78,8 @@ pub const WEB_FUNCTION: &str = "web";
 /// (functions/tests/template.rs checks the permissions against concrete requests).
 #[rustfmt::skip]
 pub const WEB_ROUTES: &[Route] = routes! {
+    GET "/" => "web" web::home, SILENT;
+    GET "/README.md" => "web" web::readme, SILENT;
     GET "/admin/chat" => "web" web::console, SILENT;
     GET "/chat" => "web" web::chat, SILENT;
     GET "/web/{proxy+}" => "web" web::asset, SILENT;
@@ -276,8 +279,13 @@ mod tests {
     fn routes_are_unique_and_written_without_a_trailing_slash() {
         let mut seen = BTreeSet::new();
         for route in super::http_routes() {
-            // API Gateway HTTP APIs take no route ending in `/` (SAM drops one silently).
-            assert!(!route.path.ends_with('/'), "{}", route.path);
+            // API Gateway HTTP APIs take no route ending in `/` (SAM drops one silently), the
+            // root `/` aside (functions/tests/template.rs finds it in the transformed API).
+            assert!(
+                route.path == "/" || !route.path.ends_with('/'),
+                "{}",
+                route.path
+            );
             assert!(
                 seen.insert((route.method.as_str(), route.path)),
                 "{} {}",

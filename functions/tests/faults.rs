@@ -102,6 +102,26 @@ async fn an_unreachable_store_is_a_clean_500_with_its_cause_logged() {
     );
 }
 
+#[tokio::test]
+async fn the_health_check_answers_503_naming_the_store_when_it_cannot_be_read() {
+    captured_logs();
+    let store = DynamoStore::connect(&AwsSettings::local(), Some("http://127.0.0.1:9"), "chat");
+    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    let app = App::new(&config, Arc::new(store), Arc::new(NobodyListens));
+    let (status, body) = handle(&app, "health", request("health", "", "", &json!(null))).await;
+    assert_eq!(status, 503);
+    assert_eq!(
+        body,
+        json!({ "status": "unavailable", "store": "unavailable" }),
+        "the failing part, and nothing of why"
+    );
+    let logs = captured_logs();
+    assert!(
+        logs.contains("GetItem health probe"),
+        "the cause is logged: {logs}"
+    );
+}
+
 /// A pusher that fails every push, or answers each after a delay.
 enum BadPusher {
     Failing,

@@ -176,6 +176,14 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             200,
             Box::new(|b: &Value| b["status"] == "open"),
         ),
+        (
+            "health",
+            "",
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| *b == json!({"status": "ok", "store": "ok"})),
+        ),
     ];
     let named: BTreeSet<&str> = cases.iter().map(|case| case.0).collect();
     let routed: BTreeSet<&str> = ROUTES.iter().map(|route| route.function).collect();

@@ -90,7 +90,12 @@ fn every_error_answer_is_documented_as_the_error_body() {
             .map(|status| status.parse().unwrap_or_else(|_| panic!("{at}: {status}")))
             .collect();
         assert!(statuses.contains(&500), "{at}: every route may fail");
-        for status in statuses.into_iter().filter(|status| *status >= 400) {
+        // Every 4xx and the 500 are the error body; a 503 (the health check's) is an answer
+        // naming the part that failed.
+        let errors = statuses
+            .into_iter()
+            .filter(|status| (400..500).contains(status) || *status == 500);
+        for status in errors {
             let response = reference::response(&doc, op, status).unwrap();
             let content = response["content"].as_object().unwrap();
             assert_eq!(

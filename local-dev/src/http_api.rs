@@ -100,6 +100,8 @@ fn axum_paths(path: &str) -> Vec<String> {
                 .expect("a greedy parameter is braced");
             vec![format!("{prefix}{{*{name}}}")]
         }
+        // The root has no slash form.
+        None if path == "/" => vec![path.to_owned()],
         None => vec![path.to_owned(), format!("{path}/")],
     }
 }

@@ -42,6 +42,35 @@ pub struct Server {
     pub dynamodb_local: Option<DynamoDbLocal>,
     /// The store it serves from (for a program or a test that embeds local-dev).
     pub store: Arc<dyn Store>,
+    /// Which store that is, in words.
+    pub store_label: String,
+    /// Whether it created the default agent (a fresh store), whose sign-in it can then tell.
+    pub created_default_agent: bool,
+}
+
+impl Server {
+    /// What a newcomer needs, once: where everything is and how to sign in.
+    pub fn banner(&self) -> String {
+        let base = format!("http://{}", self.addr);
+        let sign_in = if self.created_default_agent {
+            let (username, password) = DEFAULT_AGENT;
+            format!("  (sign in as {username} / {password})")
+        } else {
+            String::new()
+        };
+        format!(
+            "local-dev serving on {base}\n\
+             \x20 start page     {base}/\n\
+             \x20 console        {base}/admin/chat{sign_in}\n\
+             \x20 customer chat  {base}/chat\n\
+             \x20 API reference  {base}/api/openapi.json\n\
+             \x20 WebSocket      ws://{addr}/ws\n\
+             \x20 health         {base}/api/health\n\
+             \x20 store          {store}",
+            addr = self.addr,
+            store = self.store_label,
+        )
+    }
 }
 
 /// Builds the app, seeds the default agent and starts serving on `options.addr` (port 0 picks
@@ -75,11 +104,13 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     };
     let opened = store::open(&options.store, calls.as_ref()).await?;
     let store = opened.store;
+    let store_label = store::label(&options.store, opened.dynamodb_local.as_ref());
     // Pages come from the checkout at each request: editing one needs no rebuild.
     let mut config = options.config.clone();
     config.web_files = WebFiles::checkout();
+    config.store_label = store_label.clone();
     let app = App::new(&config, store.clone(), pusher);
-    seed_default_agent(&app).await?;
+    let created_default_agent = seed_default_agent(&app).await?;
     let router = cors::layer(
         http_api::router(app.clone(), answers),
         options.cors_origins.clone(),
@@ -98,10 +129,13 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         task,
         dynamodb_local: opened.dynamodb_local,
         store,
+        store_label,
+        created_default_agent,
     })
 }
 
-async fn seed_default_agent(app: &App) -> anyhow::Result<()> {
+/// Creates the default agent on a store that has none by its name; tells whether it did.
+async fn seed_default_agent(app: &App) -> anyhow::Result<bool> {
     let (username, password) = DEFAULT_AGENT;
     // The same service call as the create-agent function's (which wants a longer password),
     // so its store calls are create-agent's.
@@ -118,7 +152,7 @@ async fn seed_default_agent(app: &App) -> anyhow::Result<()> {
     if created {
         tracing::info!(username, "created the default agent");
     }
-    Ok(())
+    Ok(created)
 }
 
 /// Ctrl-C or SIGTERM: stop serving, and stop what was started (DynamoDB Local).
@@ -134,5 +168,44 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_start_up_lines_say_where_everything_is_and_how_to_sign_in() {
+        let server = start(Options::local(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .await
+            .unwrap();
+        let banner = server.banner();
+        let base = format!("http://{}", server.addr);
+        let lines: Vec<&str> = banner.lines().collect();
+        // The first line alone is what scripts (the bench, the browser tests) read.
+        assert_eq!(lines[0], format!("local-dev serving on {base}"));
+        for expected in [
+            format!("start page     {base}/"),
+            format!("console        {base}/admin/chat  (sign in as admin / admin123)"),
+            format!("customer chat  {base}/chat"),
+            format!("API reference  {base}/api/openapi.json"),
+            format!("WebSocket      ws://{}/ws", server.addr),
+            format!("health         {base}/api/health"),
+            "store          memory (embedded, nothing to install; gone when local-dev stops)"
+                .to_owned(),
+        ] {
+            assert!(
+                lines.iter().any(|line| line.trim() == expected),
+                "{expected:?} in\n{banner}"
+            );
+        }
+
+        // On a store that has the agent already, no password is claimed.
+        let again = Server {
+            created_default_agent: false,
+            ..server
+        };
+        assert!(!again.banner().contains("admin123"), "{}", again.banner());
     }
 }

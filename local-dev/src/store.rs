@@ -107,3 +107,20 @@ pub async fn open(choice: &StoreChoice, calls: Option<&CallLog>) -> anyhow::Resu
         dynamodb_local,
     })
 }
+
+/// The store in words, for the start-up lines and the start page.
+pub fn label(choice: &StoreChoice, started: Option<&DynamoDbLocal>) -> String {
+    match (choice, started) {
+        (StoreChoice::Memory, _) => {
+            "memory (embedded, nothing to install; gone when local-dev stops)".to_owned()
+        }
+        (StoreChoice::DynamoDb { table, .. }, Some(local)) => format!(
+            "DynamoDB Local, started by local-dev at {}, table {table}",
+            local.endpoint
+        ),
+        (StoreChoice::DynamoDb { table, endpoint }, None) => format!(
+            "DynamoDB at {}, table {table}",
+            endpoint.as_deref().unwrap_or("the region's endpoint")
+        ),
+    }
+}

@@ -176,13 +176,25 @@ pub trait RateCounters: Send + Sync {
     async fn counted(&self, key: &str, now: Timestamp) -> Result<u32, ChatError>;
 }
 
+/// Whether the store answers, for a health check: one read of the cheapest kind.
+#[async_trait]
+pub trait StoreHealth: Send + Sync {
+    async fn answers(&self) -> Result<(), ChatError>;
+}
+
 /// Everything the chat service stores.
 pub trait Store:
-    RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore + RateCounters
+    RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore + RateCounters + StoreHealth
 {
 }
 impl<T> Store for T where
-    T: RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore + RateCounters
+    T: RoomStore
+        + RoomLister
+        + MessageStore
+        + AgentStore
+        + ConnectionStore
+        + RateCounters
+        + StoreHealth
 {
 }
 

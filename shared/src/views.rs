@@ -111,3 +111,9 @@ pub fn error_event(error: &ChatError) -> Value {
     let body = error.body();
     json!({ "type": "error", "error": body["error"] })
 }
+
+/// `{status, store}`: each part `ok` or `unavailable`, and `status` `ok` only when all are.
+pub fn health(health: &crate::service::Health) -> Value {
+    let word = |up: bool| if up { "ok" } else { "unavailable" };
+    json!({ "status": word(health.store), "store": word(health.store) })
+}

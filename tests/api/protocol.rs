@@ -47,15 +47,22 @@ async fn every_route_answers_with_and_without_its_trailing_slash() {
             let reply = app
                 .send(app.request(method(route), &path, None).json(&json!({})))
                 .await;
-            // No route is missing: each answers with its own checks (a token, or a body field).
+            // No route is missing: each answers with its own checks (a token, or a body
+            // field), or, needing neither, with its answer.
+            let expected: &[u16] = if route.function == "health" {
+                &[200]
+            } else {
+                &[401, 422]
+            };
             assert!(
-                matches!(reply.status, 401 | 422),
+                expected.contains(&reply.status),
                 "{} {path}: {} {:?}",
                 route.method,
                 reply.status,
                 reply.body
             );
-            assert!(reply.body["error"]["code"].is_string());
+            let answered = reply.body["error"]["code"].is_string() || reply.status == 200;
+            assert!(answered, "{path}: {:?}", reply.body);
         }
     }
 }
@@ -163,4 +170,60 @@ async fn unknown_routes_and_methods_answer_with_an_error_body() {
         .await;
     assert_eq!(reply.status, 405);
     assert_eq!(reply.body["error"]["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn the_health_route_reads_the_store_and_says_ok() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/health", None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, json!({ "status": "ok", "store": "ok" }));
+}
+
+#[tokio::test]
+async fn the_start_page_links_to_everything_and_names_the_store() {
+    let app = spawn_app().await;
+    let page = reqwest::get(format!("{}/", app.base)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    for link in [
+        "/admin/chat",
+        "/chat",
+        "/api/openapi.json",
+        "/api/health",
+        "/README.md",
+    ] {
+        assert!(
+            html.contains(&format!("href=\"{link}\"")),
+            "links to {link}"
+        );
+    }
+    let store = if std::env::var("TEST_STORE").as_deref() == Ok("dynamodb") {
+        "DynamoDB at http://"
+    } else {
+        "memory (embedded"
+    };
+    assert!(
+        html.contains(&format!("<strong id=\"store\">{store}")),
+        "{html}"
+    );
+    let readme = reqwest::get(format!("{}/README.md", app.base))
+        .await
+        .unwrap();
+    assert_eq!(readme.status(), 200);
+    assert!(
+        readme.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert!(readme.text().await.unwrap().contains("## Two commands"));
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   agentToken, api, base, CONNECTED, message, newPage, pagesCallSlashlessPaths, RECONNECTING, roomItem, say,
-  screenshots, signIn, startChat, useLocalDev,
+  screenshots, seriousViolations, signIn, startChat, useLocalDev,
 } from "./harness.mjs";
 
 useLocalDev();
@@ -230,13 +230,31 @@ test("message text is always text: markup from a user is never interpreted", asy
 });
 
 test("pages forbid inline script", async () => {
-  for (const path of ["/admin/chat", "/chat"]) {
+  for (const path of ["/", "/admin/chat", "/chat"]) {
     const response = await fetch(base + path);
     assert.equal(response.status, 200);
     const csp = response.headers.get("content-security-policy");
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline/);
   }
+});
+
+test("the start page names the store, and its links open the console (signed in with what it says) and the chat", async () => {
+  const { page } = await newPage();
+  await page.goto(`${base}/`);
+  assert.match(await page.textContent("#store"), /^memory \(embedded/);
+  assert.deepEqual(await seriousViolations(page, "start page"), []);
+  const hint = await page.textContent("li:has(#console-link)");
+  const [, username, password] = hint.match(/Sign in as (\S+) \/ (\S+) on a fresh local-dev/);
+  await page.click("#console-link");
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", password);
+  await page.click("#sign-in-form button");
+  await page.locator("#status", { hasText: CONNECTED }).waitFor();
+  await page.goto(`${base}/`);
+  await page.click("#chat-link");
+  await page.locator("#start-form").waitFor();
+  assert.equal(new URL(page.url()).pathname, "/chat");
 });
 
 pagesCallSlashlessPaths(20);

@@ -37,6 +37,13 @@ export function useLocalDev() {
       server.on("exit", (code) => reject(new Error(`local-dev exited (${code}): ${seen}`)));
       setTimeout(() => reject(new Error(`local-dev did not start: ${seen}`)), 30_000);
     });
+    // Listening is not serving: wait until the health route says the store answers.
+    for (let tries = 0; ; tries++) {
+      const health = await fetch(`${base}/api/health`).then((r) => r.status, () => 0);
+      if (health === 200) break;
+      if (tries > 300) throw new Error(`local-dev at ${base} never became healthy (last status ${health})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
       args: [

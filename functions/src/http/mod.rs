@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod health;
 pub mod public;
 pub mod unrouted;
 pub mod web;
@@ -34,6 +35,14 @@ pub fn ok(body: Value) -> Reply {
 pub fn created(body: Value) -> Reply {
     Reply {
         status: StatusCode::CREATED,
+        body,
+    }
+}
+
+/// A health check that found a part failing.
+pub fn unavailable(body: Value) -> Reply {
+    Reply {
+        status: StatusCode::SERVICE_UNAVAILABLE,
         body,
     }
 }

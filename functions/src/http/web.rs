@@ -37,6 +37,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "chat/widget.js",
     "config.js",
     "embed.js",
+    "home.html",
     "lib/api.js",
     "lib/conversation.js",
     "lib/endpoints.js",
@@ -98,6 +99,43 @@ pub fn config_js(websocket_url: &str) -> String {
         "// Written by the deployed `web` function from its stack's WebSocket API.\n\
          export const CONFIG = {{\n  apiBase: \"\",\n  wsBase: {ws},\n}};\n"
     )
+}
+
+/// The README, built into the binary for the start page's links.
+const README: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+
+/// `GET /`: where a newcomer lands, with the links to everything and the store in use. The
+/// page is `home.html` with the store's label put in as text.
+pub async fn home(app: App, _: Request) -> Response<Body> {
+    let mut response = page(&app, "home.html", "'none'").await;
+    if let Body::Text(text) = response.body_mut() {
+        *text = text.replace("{{STORE}}", &html_text(&app.store_label));
+    }
+    response
+}
+
+/// `GET /README.md`: the guide, as plain text.
+pub async fn readme(_: App, _: Request) -> Response<Body> {
+    let mut response = Response::new(Body::Text(README.to_owned()));
+    let headers = response.headers_mut();
+    let value = HeaderValue::from_static;
+    headers.insert(header::CONTENT_TYPE, value("text/plain; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        value("default-src 'none'; frame-ancestors 'none'"),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, value("nosniff"));
+    headers.insert(header::CACHE_CONTROL, value("no-cache"));
+    response
+}
+
+/// Text for HTML: the five characters that could open markup, escaped.
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// `GET /admin/chat`: the agents' console, never framed.

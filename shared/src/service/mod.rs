@@ -23,6 +23,13 @@ pub use accounts::LoggedIn;
 pub use customers::CreatedRoom;
 pub use realtime::CONNECTION_TTL_SECONDS;
 
+/// What a health check found: whether each part answered. The cause of a failure is logged,
+/// never told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Health {
+    pub store: bool,
+}
+
 /// The result of a send: the stored message, and whether this was a retry of an earlier send
 /// with the same `client_msg_id` (then nothing new was stored or pushed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +83,17 @@ impl ChatService {
         match self.caller(bearer)? {
             Caller::Agent(agent) => Ok(agent),
             Caller::Visitor(_) => Err(ChatError::Forbidden("this route is for agents")),
+        }
+    }
+
+    /// One cheap read of the store.
+    pub async fn health(&self) -> Health {
+        let answered = self.store.answers().await;
+        if let Err(error) = &answered {
+            error.log_if_internal();
+        }
+        Health {
+            store: answered.is_ok(),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::error::ChatError;
 use crate::ports::{
     AgentStore, Appended, Charge, Connection, ConnectionStore, MessageStore, Party, RateCounters,
-    RoomLister, RoomStore, RoomWrite,
+    RoomLister, RoomStore, RoomWrite, StoreHealth,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -412,5 +412,14 @@ impl RateCounters for MemoryStore {
             .get(key)
             .filter(|(_, expires)| *expires > now)
             .map_or(0, |(count, _)| *count))
+    }
+}
+
+#[async_trait]
+impl StoreHealth for MemoryStore {
+    /// In this process's memory: it answers while the process does.
+    async fn answers(&self) -> Result<(), ChatError> {
+        drop(self.state());
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 
 mod agents;
 mod connections;
+mod health;
 mod items;
 mod messages;
 mod rate;
