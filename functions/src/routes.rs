@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 use lambda_runtime::BoxFuture;
 
 use crate::App;
-use crate::http::{admin, auth, health, public, web};
+use crate::http::{admin, auth, health, public, team, web};
 use crate::{operations, ws};
 
 pub type HttpHandler = fn(App, Request) -> BoxFuture<'static, Response<Body>>;
@@ -30,7 +30,8 @@ const SILENT: bool = false;
 
 pub struct Route {
     pub method: Method,
-    /// With `{id}` for the room id, as API Gateway and axum write path parameters.
+    /// With `{id}` for the room's (or, under `/api/admin/agents/`, the agent's) id, as API
+    /// Gateway and axum write path parameters.
     pub path: &'static str,
     pub function: &'static str,
     pub handler: HttpHandler,
@@ -65,6 +66,10 @@ pub const ROUTES: &[Route] = routes! {
     POST "/api/admin/chat-rooms/{id}/mark_as_read" => "admin-mark-as-read" admin::mark_as_read, PUSHES;
     POST "/api/admin/chat-rooms/{id}/close" => "admin-close-room" admin::close, PUSHES;
     POST "/api/admin/chat-rooms/{id}/reopen" => "admin-reopen-room" admin::reopen, PUSHES;
+    GET "/api/admin/agents" => "admin-list-agents" team::list_agents, SILENT;
+    POST "/api/admin/agents" => "admin-create-agent" team::create_agent, SILENT;
+    POST "/api/admin/agents/{id}/deactivate" => "admin-deactivate-agent" team::deactivate_agent, SILENT;
+    POST "/api/admin/agents/{id}/activate" => "admin-activate-agent" team::activate_agent, SILENT;
     GET "/api/health" => "health" health::check, SILENT;
 };
 

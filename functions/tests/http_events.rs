@@ -16,19 +16,16 @@ use shared::store::MemoryStore;
 const SECRET: &[u8] = b"the handler tests' secret, 32+ bytes long";
 
 /// The fixture of `function`, its placeholders filled in, as lambda_http reads API Gateway's JSON.
-fn event(
-    function: &str,
-    token: &str,
-    room: &str,
-    query: &str,
-    body: &Value,
-) -> lambda_http::Request {
+/// `{id}` is `room` on a room's route and an agent's route alike (`{{ROOM_ID}}`,
+/// `{{AGENT_ID}}`): the caller passes the id the route wants.
+fn event(function: &str, token: &str, id: &str, query: &str, body: &Value) -> lambda_http::Request {
     let body = common::inside_json_string(body);
     let text = common::fixture(
         &format!("http/{function}.json"),
         &[
             ("{{TOKEN}}", token),
-            ("{{ROOM_ID}}", room),
+            ("{{ROOM_ID}}", id),
+            ("{{AGENT_ID}}", id),
             ("{{QUERY}}", query),
             ("{{BODY}}", &body),
         ],
@@ -59,6 +56,22 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
     let seeded = common::seed(&app, None).await;
     let (room, customer) = (seeded.room, seeded.customer);
     let (agent, refresh) = (seeded.access, seeded.refresh);
+    let grace = json!({
+        "username": "grace", "password": "a long password",
+        "display_name": "Grace", "role": "agent",
+    });
+    let grace = shared::input::NewAgent::parse(
+        &shared::input::JsonObject::parse(grace.to_string().as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let grace = app
+        .chat
+        .add_agent(grace)
+        .await
+        .unwrap()
+        .agent
+        .id
+        .to_string();
 
     // Each route's case, by its function's name, in the order they run (later cases read what
     // earlier ones wrote): (token, query, body, status, what the body shows).
@@ -177,6 +190,41 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["status"] == "open"),
         ),
         (
+            "admin-list-agents",
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["agents"].as_array().is_some_and(|a| a.len() == 2)),
+        ),
+        (
+            "admin-create-agent",
+            &agent,
+            "",
+            json!({
+                "username": "linus", "password": "another long one",
+                "display_name": "Linus", "role": "admin",
+            }),
+            201,
+            Box::new(|b: &Value| b["username"] == "linus" && b["active"] == true),
+        ),
+        (
+            "admin-deactivate-agent",
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["username"] == "grace" && b["active"] == false),
+        ),
+        (
+            "admin-activate-agent",
+            &agent,
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["username"] == "grace" && b["active"] == true),
+        ),
+        (
             "health",
             "",
             "",
@@ -191,7 +239,12 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
     assert_eq!(named.len(), cases.len(), "no route twice");
     for (function, token, query, body, status, shows) in cases {
         let route = ROUTES.iter().find(|r| r.function == function).unwrap();
-        let request = event(function, token, &room, query, &body);
+        let id = if route.path.starts_with("/api/admin/agents/") {
+            &grace
+        } else {
+            &room
+        };
+        let request = event(function, token, id, query, &body);
         let response = (route.handler)(app.clone(), request).await;
         let answer = json_of(&response);
         assert_eq!(response.status().as_u16(), status, "{function}: {answer}");

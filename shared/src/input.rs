@@ -6,7 +6,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::{ClientMsgId, CustomerEmail, CustomerName, MessageContent, RoomId, Subject};
+use crate::domain::{
+    ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, Role, RoomId, Subject,
+    Username,
+};
 use crate::error::ChatError;
 
 /// The largest request body accepted (API.md: over 64 KiB is 413).
@@ -213,6 +216,49 @@ fn rename_field(error: ChatError, field: &'static str) -> ChatError {
             message: message.replace("content", field).into(),
         },
         other => other,
+    }
+}
+
+/// `POST /api/admin/agents/`: a new agent. The password is 10–128 characters, never trimmed.
+pub struct NewAgent {
+    pub username: Username,
+    pub password: String,
+    pub display_name: DisplayName,
+    pub role: Role,
+}
+
+impl NewAgent {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        let username = body.required_str("username").and_then(Username::parse_new);
+        let password =
+            body.required_str("password")
+                .and_then(|password| match password.chars().count() {
+                    10..=128 => Ok(password.to_owned()),
+                    _ => Err(ChatError::validation(
+                        "password",
+                        "password must be 10 to 128 characters",
+                    )),
+                });
+        let display_name = body
+            .required_str("display_name")
+            .and_then(DisplayName::parse);
+        let role = body.required_str("role").and_then(Role::parse);
+        Ok(Self {
+            username: username?,
+            password: password?,
+            display_name: display_name?,
+            role: role?,
+        })
+    }
+}
+
+impl std::fmt::Debug for NewAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAgent")
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
     }
 }
 

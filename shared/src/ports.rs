@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use ulid::Ulid;
 
 use crate::domain::{
-    Agent, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor,
-    Room, RoomChange, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
+    Agent, AgentId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
+    PageCursor, Room, RoomChange, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
 };
 use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::error::ChatError;
@@ -109,6 +109,19 @@ pub trait AgentStore: Send + Sync {
 
     /// Stores the agent unless one with that username exists; tells whether it stored it.
     async fn insert_agent_if_absent(&self, agent: &Agent) -> Result<bool, ChatError>;
+
+    /// Every agent, in no order (a team is small: one read).
+    async fn list_agents(&self) -> Result<Vec<Agent>, ChatError>;
+
+    async fn find_agent_by_id(&self, id: AgentId) -> Result<Option<Agent>, ChatError>;
+
+    /// Sets whether `agent` is active, on its record as long as that record is still this
+    /// agent's; the agent after, or `None` when there is no such record.
+    async fn set_agent_active(
+        &self,
+        agent: &Agent,
+        active: bool,
+    ) -> Result<Option<Agent>, ChatError>;
 }
 
 /// Who holds a WebSocket connection.
@@ -157,6 +170,13 @@ pub trait ConnectionStore: Send + Sync {
 
     /// Every agent connection.
     async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError>;
+
+    /// Every agent connection, with its agent's id (for who is online, and for closing one
+    /// agent's connections).
+    async fn agent_connections_by_agent(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<(AgentId, ConnectionId)>, ChatError>;
 }
 
 /// Rate-limit counters: one per subject and window (`crate::rate`), gone when the window ends.

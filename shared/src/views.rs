@@ -117,3 +117,18 @@ pub fn health(health: &crate::service::Health) -> Value {
     let word = |up: bool| if up { "ok" } else { "unavailable" };
     json!({ "status": word(health.store), "store": word(health.store) })
 }
+
+/// API.md's Agent. `open_rooms` counts open rooms assigned to the agent: none can be
+/// assigned yet (assignment is to come), so it is 0 for every agent.
+pub fn agent(member: &crate::service::TeamMember) -> Value {
+    let agent = &member.agent;
+    json!({
+        "id": agent.id, "username": agent.username.as_str(),
+        "display_name": agent.display_name.as_str(), "role": agent.role,
+        "active": agent.active, "availability": member.availability, "open_rooms": 0,
+    })
+}
+
+pub fn agents(team: &[crate::service::TeamMember]) -> Value {
+    json!({ "agents": team.iter().map(agent).collect::<Vec<_>>() })
+}

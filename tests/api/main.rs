@@ -8,4 +8,5 @@ mod messages;
 mod protocol;
 mod rooms;
 mod security;
+mod team;
 mod tokens;

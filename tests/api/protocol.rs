@@ -123,13 +123,19 @@ async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothi
         reply.assert_error(413, "payload_too_large", None);
         refused += 1;
     }
-    assert_eq!(refused, 8);
+    assert_eq!(refused, 11);
     assert_eq!(room_state(&app, &agent, &room).await, before);
     assert_eq!(app.rooms_listed(&agent).await, 1);
+    let team = app.get("/api/admin/agents", Some(&agent)).await;
+    assert_eq!(
+        team.body["agents"].as_array().unwrap().len(),
+        1,
+        "no agent added"
+    );
 }
 
 #[tokio::test]
-async fn every_route_of_a_room_answers_404_for_a_room_that_does_not_exist() {
+async fn every_route_with_an_id_answers_404_for_an_id_that_names_nothing() {
     let app = spawn_app().await;
     let (_, customer) = app.open_room("Ada").await;
     let agent = app.agent_token().await;
@@ -143,7 +149,7 @@ async fn every_route_of_a_room_answers_404_for_a_room_that_does_not_exist() {
         reply.assert_error(404, "not_found", None);
         answered += 1;
     }
-    assert_eq!(answered, 9);
+    assert_eq!(answered, 11);
 }
 
 #[tokio::test]

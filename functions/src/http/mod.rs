@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod public;
+pub mod team;
 pub mod unrouted;
 pub mod web;
 

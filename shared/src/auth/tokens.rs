@@ -195,6 +195,7 @@ mod tests {
             username: Username::parse("admin").unwrap(),
             display_name: DisplayName::parse("Admin").unwrap(),
             role: Role::Admin,
+            active: true,
             password_hash: String::new(),
         }
     }

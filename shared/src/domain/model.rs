@@ -36,6 +36,28 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    pub fn parse(raw: &str) -> Result<Self, crate::ChatError> {
+        match raw {
+            "agent" => Ok(Self::Agent),
+            "admin" => Ok(Self::Admin),
+            _ => Err(crate::ChatError::validation(
+                "role",
+                "role must be agent or admin",
+            )),
+        }
+    }
+}
+
+/// Whether an agent can be reached now (API.md): `online` with a connection open, `offline`
+/// without one. (`away`, the agent's own flag, comes with presence.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Availability {
+    Online,
+    Offline,
+}
+
 /// A chat room as stored. `visitor` is never shown to anyone; `unread_count` only to agents
 /// (see `views`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +93,9 @@ pub struct Agent {
     pub username: Username,
     pub display_name: DisplayName,
     pub role: Role,
+    /// A deactivated agent cannot sign in, refresh or connect; its record stays, for the
+    /// messages it signed.
+    pub active: bool,
     /// An argon2 PHC string; never leaves the service.
     pub password_hash: String,
 }

@@ -145,8 +145,24 @@ text_type!(
     Username
 );
 impl Username {
+    /// A username as given to sign in: any agent's, including one made before the rules of
+    /// new usernames.
     pub fn parse(raw: &str) -> Result<Self, ChatError> {
         trimmed_within("username", raw, 1, 150).map(Self)
+    }
+
+    /// A new agent's username: 3–32 of `[a-z0-9_.-]` (API.md).
+    pub fn parse_new(raw: &str) -> Result<Self, ChatError> {
+        let plain = raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+        if !(3..=32).contains(&raw.len()) || !plain {
+            return Err(ChatError::validation(
+                "username",
+                "username must be 3 to 32 of a-z, 0-9, _ . -",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
     }
 }
 

@@ -52,7 +52,10 @@ impl ChatService {
         };
         let hash = agent.as_ref().map(|agent| agent.password_hash.clone());
         let verified = verify_password(input.password, hash).await?;
-        let agent = agent.filter(|_| verified).ok_or(BAD_LOGIN)?;
+        // A deactivated agent gets the same answer, after the same work.
+        let agent = agent
+            .filter(|agent| verified && agent.active)
+            .ok_or(BAD_LOGIN)?;
         let now = self.clock.now();
         Ok(LoggedIn {
             access: self.keys.issue_access(&agent, now)?,
@@ -61,8 +64,8 @@ impl ChatService {
         })
     }
 
-    /// A new access token for a refresh token whose agent still exists, with the agent's
-    /// current role and name.
+    /// A new access token for a refresh token whose agent still exists and is active, with
+    /// the agent's current role and name.
     pub async fn refresh(&self, input: Refresh) -> Result<String, ChatError> {
         let now = self.clock.now();
         let identity = self.keys.refresh_identity(&input.refresh, now)?;
@@ -70,7 +73,7 @@ impl ChatService {
             .store
             .find_agent(&identity.username)
             .await?
-            .filter(|agent| agent.id == identity.id)
+            .filter(|agent| agent.id == identity.id && agent.active)
             .ok_or_else(ChatError::invalid_token)?;
         self.keys.issue_access(&agent, now)
     }
@@ -91,6 +94,7 @@ impl ChatService {
             username,
             display_name,
             role,
+            active: true,
             password_hash: hash_password(password).await?,
         };
         self.store.insert_agent_if_absent(&agent).await

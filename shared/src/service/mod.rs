@@ -6,6 +6,7 @@ mod agents;
 mod customers;
 mod limits;
 mod realtime;
+mod team;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use crate::rate::RateLimits;
 pub use accounts::LoggedIn;
 pub use customers::CreatedRoom;
 pub use realtime::CONNECTION_TTL_SECONDS;
+pub use team::TeamMember;
 
 /// What a health check found: whether each part answered. The cause of a failure is logged,
 /// never told.

@@ -17,8 +17,9 @@ use super::{ChatService, Sent};
 pub const CONNECTION_TTL_SECONDS: i64 = 2 * 3600 + 10 * 60;
 
 impl ChatService {
-    /// Accepts a connection: an agent's access token, or a customer token with one of that
-    /// visitor's rooms. A bad token is 401 (a refresh token too); a customer token without a
+    /// Accepts a connection: an active agent's access token, or a customer token with one of
+    /// that visitor's rooms. A bad token is 401 (a refresh token too), a deactivated agent's
+    /// 403; a customer token without a
     /// room asks for an agent's connection, 403; a room it cannot open is 404.
     pub async fn connect(
         &self,
@@ -27,7 +28,15 @@ impl ChatService {
         room: Option<&str>,
     ) -> Result<Party, ChatError> {
         let party = match self.caller(token.filter(|t| !t.is_empty()))? {
-            Caller::Agent(agent) => Party::Agent(agent),
+            Caller::Agent(agent) => {
+                // A deactivated agent's access token lives on for up to 15 minutes; a live
+                // connection would outlast it by hours.
+                let active = self.store.find_agent(&agent.username).await?;
+                if !active.is_some_and(|found| found.id == agent.id && found.active) {
+                    return Err(ChatError::Forbidden("this agent is deactivated"));
+                }
+                Party::Agent(agent)
+            }
             Caller::Visitor(visitor) => {
                 let room = room
                     .filter(|raw| !raw.is_empty())

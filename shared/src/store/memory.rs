@@ -9,8 +9,9 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use crate::domain::{
-    Agent, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
-    PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, Timestamp, Username, VisitorId,
+    Agent, AgentId, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage,
+    MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, Timestamp,
+    Username, VisitorId,
 };
 use crate::error::ChatError;
 use crate::ports::{
@@ -319,6 +320,32 @@ impl AgentStore for MemoryStore {
         state.agents.insert(agent.username.clone(), agent.clone());
         Ok(true)
     }
+
+    async fn list_agents(&self) -> Result<Vec<Agent>, ChatError> {
+        Ok(self.state().agents.values().cloned().collect())
+    }
+
+    async fn find_agent_by_id(&self, id: AgentId) -> Result<Option<Agent>, ChatError> {
+        let state = self.state();
+        Ok(state.agents.values().find(|agent| agent.id == id).cloned())
+    }
+
+    async fn set_agent_active(
+        &self,
+        agent: &Agent,
+        active: bool,
+    ) -> Result<Option<Agent>, ChatError> {
+        let mut state = self.state();
+        let Some(stored) = state
+            .agents
+            .get_mut(&agent.username)
+            .filter(|stored| stored.id == agent.id)
+        else {
+            return Ok(None);
+        };
+        stored.active = active;
+        Ok(Some(stored.clone()))
+    }
 }
 
 #[async_trait]
@@ -377,6 +404,21 @@ impl ConnectionStore for MemoryStore {
     async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError> {
         let state = self.state();
         Ok(state.live(Some(&state.agent_connections), now))
+    }
+
+    async fn agent_connections_by_agent(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<(AgentId, ConnectionId)>, ChatError> {
+        let state = self.state();
+        let live = state.live(Some(&state.agent_connections), now);
+        Ok(live
+            .into_iter()
+            .filter_map(|id| match &state.connections[&id].party {
+                Party::Agent(agent) => Some((agent.id, id)),
+                Party::Customer { .. } => None,
+            })
+            .collect())
     }
 }
 

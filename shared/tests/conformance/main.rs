@@ -60,6 +60,7 @@ conformance!(
     visitor_lists_are_scoped,
     connections_come_and_go,
     agents_are_inserted_once,
+    the_team_is_listed_found_by_id_and_deactivated,
     rate_counters_count_up_to_their_max,
     sends_count_their_charges_in_the_same_write,
 );

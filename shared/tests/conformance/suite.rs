@@ -825,6 +825,14 @@ pub async fn connections_come_and_go(store: Arc<dyn Store>) {
         store.agent_connections(now).await.unwrap(),
         vec![agent.id.clone()]
     );
+    let Party::Agent(agent_identity) = &agent.party else {
+        unreachable!()
+    };
+    assert_eq!(
+        store.agent_connections_by_agent(now).await.unwrap(),
+        vec![(agent_identity.id, agent.id.clone())],
+        "each agent connection with its agent"
+    );
     assert_eq!(
         store.get_connection(&tab1.id, now).await.unwrap(),
         Some(tab1.clone())
@@ -855,6 +863,13 @@ pub async fn connections_come_and_go(store: Arc<dyn Store>) {
             .is_empty()
     );
     assert!(store.agent_connections(later).await.unwrap().is_empty());
+    assert!(
+        store
+            .agent_connections_by_agent(later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.get_connection(&agent.id, later).await.unwrap(), None);
 }
 
@@ -865,6 +880,7 @@ pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
         username: Username::parse("grace").unwrap(),
         display_name: DisplayName::parse("Grace H.").unwrap(),
         role: Role::Agent,
+        active: true,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
     };
     assert_eq!(store.find_agent(&agent.username).await.unwrap(), None);
@@ -876,6 +892,59 @@ pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
     assert_eq!(
         store.find_agent(&agent.username).await.unwrap(),
         Some(agent)
+    );
+}
+
+pub async fn the_team_is_listed_found_by_id_and_deactivated(store: Arc<dyn Store>) {
+    let clock = clock();
+    let agent = |name: &str| Agent {
+        id: AgentId::from_ulid(clock.next_id()),
+        username: Username::parse(name).unwrap(),
+        display_name: DisplayName::parse(name).unwrap(),
+        role: Role::Agent,
+        active: true,
+        password_hash: "hash".to_owned(),
+    };
+    let (ann, ben) = (agent("ann"), agent("ben"));
+    assert!(store.list_agents().await.unwrap().is_empty());
+    for member in [&ann, &ben] {
+        assert!(store.insert_agent_if_absent(member).await.unwrap());
+    }
+    let mut listed = store.list_agents().await.unwrap();
+    listed.sort_by_key(|agent| agent.id);
+    assert_eq!(listed, vec![ann.clone(), ben.clone()]);
+    assert_eq!(
+        store.find_agent_by_id(ben.id).await.unwrap(),
+        Some(ben.clone())
+    );
+    let nobody = AgentId::from_ulid(clock.next_id());
+    assert_eq!(store.find_agent_by_id(nobody).await.unwrap(), None);
+
+    let off = store.set_agent_active(&ben, false).await.unwrap().unwrap();
+    assert!(!off.active);
+    assert_eq!(
+        store.find_agent(&ben.username).await.unwrap(),
+        Some(off.clone())
+    );
+    assert_eq!(store.find_agent_by_id(ben.id).await.unwrap(), Some(off));
+    let on = store.set_agent_active(&ben, true).await.unwrap().unwrap();
+    assert_eq!(on, ben);
+    // Only the record of that agent: another with the same username is not it.
+    let impostor = Agent {
+        id: nobody,
+        ..ben.clone()
+    };
+    assert_eq!(
+        store.set_agent_active(&impostor, false).await.unwrap(),
+        None
+    );
+    assert!(
+        store
+            .find_agent(&ben.username)
+            .await
+            .unwrap()
+            .unwrap()
+            .active
     );
 }
 

@@ -1,8 +1,10 @@
 use async_trait::async_trait;
 
-use super::items::{self, key};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+
+use super::items::{self, GSI1, Item, key, string_attr};
 use super::{DynamoStore, conditional, corrupt, sdk_error};
-use crate::domain::{Agent, Username};
+use crate::domain::{Agent, AgentId, Username};
 use crate::error::ChatError;
 use crate::ports::AgentStore;
 
@@ -36,5 +38,78 @@ impl AgentStore for DynamoStore {
             .send()
             .await;
         conditional(put, "PutItem agent")
+    }
+
+    async fn list_agents(&self) -> Result<Vec<Agent>, ChatError> {
+        self.query_team(None).await
+    }
+
+    async fn find_agent_by_id(&self, id: AgentId) -> Result<Option<Agent>, ChatError> {
+        Ok(self.query_team(Some(id)).await?.into_iter().next())
+    }
+
+    async fn set_agent_active(
+        &self,
+        agent: &Agent,
+        active: bool,
+    ) -> Result<Option<Agent>, ChatError> {
+        let answer = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(items::agent_pk(&agent.username), "AGENT")))
+            .condition_expression("attribute_exists(PK) AND id = :id")
+            .update_expression("SET active = :active")
+            .expression_attribute_values(":id", string_attr(agent.id.to_string()))
+            .expression_attribute_values(":active", AttributeValue::Bool(active))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match answer {
+            Ok(answer) => answer
+                .attributes()
+                .map(items::agent_from)
+                .transpose()
+                .map_err(corrupt),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(sdk_error("UpdateItem agent active")(error)),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// The team's partition of GSI1: every agent, or the one with `id`. An index read is
+    /// eventually consistent: an agent created a moment ago may not be listed yet.
+    async fn query_team(&self, id: Option<AgentId>) -> Result<Vec<Agent>, ChatError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .expression_attribute_values(":team", string_attr(items::TEAM_PARTITION));
+        query = match id {
+            Some(id) => query
+                .key_condition_expression("GSI1PK = :team AND GSI1SK = :id")
+                .expression_attribute_values(":id", string_attr(id.to_string())),
+            None => query.key_condition_expression("GSI1PK = :team"),
+        };
+        let found = query
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<Item>, _>>()
+            .await
+            .map_err(sdk_error("Query GSI1 team"))?;
+        found
+            .iter()
+            .map(items::agent_from)
+            .collect::<anyhow::Result<_>>()
+            .map_err(corrupt)
     }
 }

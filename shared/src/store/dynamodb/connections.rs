@@ -5,25 +5,34 @@ use super::items::{
     self, AGENTS_PK, CONNECTION_PREFIX, Item, key, number_attr, room_pk, string_attr,
 };
 use super::{DynamoStore, corrupt, sdk_error};
-use crate::domain::{ConnectionId, RoomId, Timestamp};
+use crate::domain::{AgentId, ConnectionId, RoomId, Timestamp};
 use crate::error::ChatError;
 use crate::ports::{Connection, ConnectionStore};
 
 impl DynamoStore {
-    /// The live connection entries of one partition (a room's, or the agents'). Expired ones
-    /// are skipped: TTL deletion lags.
+    /// The live connection entries of one partition (a room's, or the agents'), with the
+    /// attributes of `projection` (whose `#names` are in `names`). Expired ones are skipped:
+    /// TTL deletion lags.
     async fn live_entries(
         &self,
         pk: String,
         now: Timestamp,
-    ) -> Result<Vec<ConnectionId>, ChatError> {
-        let entries = self
-            .client
+        projection: &str,
+        names: &[(&str, &str)],
+    ) -> Result<Vec<Item>, ChatError> {
+        let names = (!names.is_empty()).then(|| {
+            names
+                .iter()
+                .map(|(name, attribute)| ((*name).to_owned(), (*attribute).to_owned()))
+                .collect()
+        });
+        self.client
             .query()
+            .set_expression_attribute_names(names)
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :conn)")
             .filter_expression("expires_at > :now")
-            .projection_expression("SK")
+            .projection_expression(projection)
             .expression_attribute_values(":pk", string_attr(pk))
             .expression_attribute_values(":conn", string_attr(CONNECTION_PREFIX))
             .expression_attribute_values(":now", number_attr(now.unix_seconds()))
@@ -32,8 +41,16 @@ impl DynamoStore {
             .send()
             .collect::<Result<Vec<Item>, _>>()
             .await
-            .map_err(sdk_error("Query connections"))?;
-        entries
+            .map_err(sdk_error("Query connections"))
+    }
+
+    async fn live_connection_ids(
+        &self,
+        pk: String,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError> {
+        self.live_entries(pk, now, "SK", &[])
+            .await?
             .iter()
             .map(items::connection_id_of)
             .collect::<anyhow::Result<_>>()
@@ -126,10 +143,34 @@ impl ConnectionStore for DynamoStore {
         room: RoomId,
         now: Timestamp,
     ) -> Result<Vec<ConnectionId>, ChatError> {
-        self.live_entries(room_pk(room), now).await
+        self.live_connection_ids(room_pk(room), now).await
     }
 
     async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError> {
-        self.live_entries(AGENTS_PK.to_owned(), now).await
+        self.live_connection_ids(AGENTS_PK.to_owned(), now).await
+    }
+
+    /// Entries written before they carried their agent are skipped: they expire within the
+    /// connections' 2 hours.
+    async fn agent_connections_by_agent(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<(AgentId, ConnectionId)>, ChatError> {
+        let entries = self
+            .live_entries(
+                AGENTS_PK.to_owned(),
+                now,
+                "SK, #agent",
+                &[("#agent", "agent")],
+            )
+            .await?;
+        entries
+            .iter()
+            .filter_map(|entry| {
+                let agent = items::agent_of_entry(entry)?;
+                Some(agent.and_then(|agent| Ok((agent, items::connection_id_of(entry)?))))
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(corrupt)
     }
 }

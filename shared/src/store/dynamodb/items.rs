@@ -8,9 +8,9 @@
 //! | retry guard | `ROOM#<room>` | `CMID#<client_msg_id>` | |
 //! | visitor's room | `VISITOR#<visitor>` | `ROOM#<room>` | |
 //! | customer connection of a room | `ROOM#<room>` | `CONN#<connection>` | |
-//! | agent connection | `AGENTS` | `CONN#<connection>` | |
+//! | agent connection | `AGENTS` | `CONN#<connection>` (with `agent`, its agent's id) | |
 //! | connection | `CONN#<connection>` | `CONN` | |
-//! | agent | `AGENT#<username>` | `AGENT` | |
+//! | agent | `AGENT#<username>` | `AGENT` | `TEAM` / `<agent id>` |
 
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::{
-    Agent, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message,
+    Agent, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message,
     MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType, Subject, Timestamp,
     Username,
 };
@@ -317,9 +317,15 @@ pub fn status_from(raw: &str) -> Result<RoomStatus, String> {
 
 // Agents.
 
+/// The GSI1 partition that lists the team: one Query lists it, or finds an agent by id.
+pub const TEAM_PARTITION: &str = "TEAM";
+
 pub fn agent_item(agent: &Agent) -> Item {
     let mut item = key(agent_pk(&agent.username), "AGENT");
     item.extend([
+        ("GSI1PK".to_owned(), string_attr(TEAM_PARTITION)),
+        ("GSI1SK".to_owned(), string_attr(agent.id.to_string())),
+        ("active".to_owned(), AttributeValue::Bool(agent.active)),
         ("id".to_owned(), string_attr(agent.id.to_string())),
         ("username".to_owned(), string_attr(agent.username.as_str())),
         (
@@ -341,6 +347,8 @@ pub fn agent_from(item: &Item) -> anyhow::Result<Agent> {
         username: parsed(item, "username", Username::parse)?,
         display_name: parsed(item, "display_name", DisplayName::parse)?,
         role: parsed(item, "role", role_from)?,
+        // Agents stored before deactivation existed are active.
+        active: !matches!(item.get("active"), Some(AttributeValue::Bool(false))),
         password_hash: text(item, "password_hash")?.to_owned(),
     })
 }
@@ -408,6 +416,10 @@ pub fn connection_entry(connection: &Connection) -> Item {
         "expires_at".to_owned(),
         number_attr(ttl_seconds(connection.expires_at)),
     );
+    // Whose it is, so one Query of the agents' entries tells who is connected.
+    if let Party::Agent(agent) = &connection.party {
+        item.insert("agent".to_owned(), string_attr(agent.id.to_string()));
+    }
     item
 }
 
@@ -434,6 +446,13 @@ pub fn connection_from(item: &Item) -> anyhow::Result<Connection> {
         connected_at: millis(item, "connected_at")?,
         expires_at: Timestamp::from_unix_millis(number(item, "expires_at")? * 1000),
     })
+}
+
+/// The agent of an agent connection's entry, if the entry names it.
+pub fn agent_of_entry(entry: &Item) -> Option<anyhow::Result<AgentId>> {
+    entry
+        .contains_key("agent")
+        .then(|| parsed(entry, "agent", str::parse))
 }
 
 /// The connection id of a `CONN#<id>` sort key.

@@ -1,0 +1,112 @@
+//! The team: who the agents are, who is reachable, and the admin's changes to it.
+
+use std::collections::BTreeSet;
+
+use crate::auth::hash_password;
+use crate::domain::{Agent, AgentId, AgentIdentity, Availability, Role};
+use crate::error::ChatError;
+use crate::input::NewAgent;
+
+use super::ChatService;
+
+/// An agent as the team list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamMember {
+    pub agent: Agent,
+    pub availability: Availability,
+}
+
+impl ChatService {
+    /// The agent of an access token, if an admin; any other agent is 403.
+    pub fn admin(&self, bearer: Option<&str>) -> Result<AgentIdentity, ChatError> {
+        let agent = self.agent(bearer)?;
+        match agent.role {
+            Role::Admin => Ok(agent),
+            Role::Agent => Err(ChatError::Forbidden("this route is for admins")),
+        }
+    }
+
+    /// Every agent: active ones first, then by display name (ignoring case), then username.
+    pub async fn team(&self) -> Result<Vec<TeamMember>, ChatError> {
+        let (agents, connected) = futures::try_join!(
+            self.store.list_agents(),
+            self.store.agent_connections_by_agent(self.clock.now())
+        )?;
+        let online: BTreeSet<AgentId> = connected.into_iter().map(|(agent, _)| agent).collect();
+        let mut team: Vec<TeamMember> = agents
+            .into_iter()
+            .map(|agent| TeamMember {
+                availability: if agent.active && online.contains(&agent.id) {
+                    Availability::Online
+                } else {
+                    Availability::Offline
+                },
+                agent,
+            })
+            .collect();
+        team.sort_by_cached_key(|member| {
+            let agent = &member.agent;
+            (
+                !agent.active,
+                agent.display_name.as_str().to_lowercase(),
+                agent.username.as_str().to_owned(),
+            )
+        });
+        Ok(team)
+    }
+
+    /// A new agent; a username taken is 409.
+    pub async fn add_agent(&self, input: NewAgent) -> Result<TeamMember, ChatError> {
+        let agent = Agent {
+            id: AgentId::from_ulid(self.clock.next_id()),
+            username: input.username,
+            display_name: input.display_name,
+            role: input.role,
+            active: true,
+            password_hash: hash_password(input.password).await?,
+        };
+        if !self.store.insert_agent_if_absent(&agent).await? {
+            return Err(ChatError::Conflict("username is taken"));
+        }
+        Ok(TeamMember {
+            agent,
+            availability: Availability::Offline,
+        })
+    }
+
+    /// Activates or deactivates an agent. A deactivated one cannot sign in, refresh or open a
+    /// connection. An admin cannot deactivate themselves.
+    pub async fn set_agent_active(
+        &self,
+        by: &AgentIdentity,
+        id: AgentId,
+        active: bool,
+    ) -> Result<TeamMember, ChatError> {
+        if !active && by.id == id {
+            return Err(ChatError::validation(
+                "id",
+                "an admin cannot deactivate themselves",
+            ));
+        }
+        let not_found = || ChatError::NotFound("agent not found");
+        let agent = self
+            .store
+            .find_agent_by_id(id)
+            .await?
+            .ok_or_else(not_found)?;
+        let agent = self
+            .store
+            .set_agent_active(&agent, active)
+            .await?
+            .ok_or_else(not_found)?;
+        let member = self
+            .team()
+            .await?
+            .into_iter()
+            .find(|member| member.agent.id == agent.id);
+        Ok(member.unwrap_or(TeamMember {
+            agent,
+            availability: Availability::Offline,
+        }))
+    }
+}
