@@ -417,4 +417,54 @@ test("axe-core finds no serious or critical violation in the main states of the 
   assert.ok(browser.isConnected());
 });
 
+test("the Team page: an admin adds an agent, who signs in and shows online; a deactivated one cannot sign in", async () => {
+  const { page: admin } = await newPage();
+  await signIn(admin);
+  await admin.click("#team-button");
+  await admin.locator(".team-member[data-username=admin]").waitFor();
+  assert.match(await admin.textContent(".team-member[data-username=admin]"), /Admin \(you\)/);
+
+  // The form checks on the field what the server refuses.
+  await admin.fill("#new-username", "Bad Name");
+  await admin.fill("#new-display_name", "Bea");
+  await admin.fill("#new-password", "short");
+  await admin.click("#add-agent button[type=submit]");
+  await admin.locator("#new-username-error", { hasText: "username" }).waitFor();
+  assert.equal(await admin.getAttribute("#new-username", "aria-invalid"), "true");
+  await admin.fill("#new-username", "bea");
+  await admin.click("#add-agent button[type=submit]");
+  await admin.locator("#new-password-error", { hasText: "password" }).waitFor();
+  await admin.fill("#new-password", "bea's long password");
+  await admin.click("#add-agent button[type=submit]");
+  const bea = admin.locator(".team-member[data-username=bea]");
+  await bea.waitFor();
+  assert.match(await bea.textContent(), /@bea · agent · offline/);
+  assert.deepEqual(await seriousViolations(admin, "console team page"), []);
+
+  // Bea signs in elsewhere: the page shows her online (read again while it is open).
+  const { page: second } = await newPage();
+  await second.goto(`${base}/admin/chat`);
+  await second.fill("input[name=username]", "bea");
+  await second.fill("input[name=password]", "bea's long password");
+  await second.click("#sign-in-form button");
+  await second.locator("#status", { hasText: CONNECTED }).waitFor();
+  await admin.click("#team-back");
+  await admin.click("#team-button");
+  await bea.locator(".dot.online").waitFor();
+  assert.match(await bea.textContent(), /online/);
+  assert.equal(await second.locator("#add-agent").isVisible(), false, "an agent who is not an admin adds no one");
+  await admin.screenshot({ path: join(screenshots, "console-team.png") });
+
+  // Deactivated: the button turns to Activate, and her next sign-in is refused.
+  await bea.locator("button[data-action=deactivate]").click();
+  await bea.locator("button[data-action=activate]").waitFor();
+  assert.match(await bea.textContent(), /deactivated/);
+  const { page: third } = await newPage();
+  await third.goto(`${base}/admin/chat`);
+  await third.fill("input[name=username]", "bea");
+  await third.fill("input[name=password]", "bea's long password");
+  await third.click("#sign-in-form button");
+  await third.locator("#sign-in-error", { hasText: "Wrong username or password." }).waitFor();
+});
+
 pagesCallSlashlessPaths(20);

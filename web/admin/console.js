@@ -5,6 +5,7 @@ import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
 import { Conversation } from "../lib/conversation.js";
 import { el, sendFailure, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
+import { initTeam } from "./team.js";
 
 const { apiBase, wsBase } = endpoints();
 const $ = (id) => document.getElementById(id);
@@ -90,7 +91,10 @@ async function call(method, path, body) {
   }
 }
 
+const team = initTeam({ call: (...args) => call(...args), me: () => state.session.agent });
+
 function signOut() {
+  team.hide();
   saveSession(null);
   clearTimeout(state.refreshTimer);
   if (state.socket) state.socket.close();

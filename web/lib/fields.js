@@ -38,13 +38,14 @@ export function newChatProblems({ customer_name, customer_email, subject, messag
   return problems;
 }
 
-// Shows each problem on its field (aria-invalid, its message below it) and clears the others;
-// the first field with a problem takes the focus. Tells whether there was none.
-export function showProblems(form, problems) {
+// Shows each problem on its field (aria-invalid, its message below it, `#<prefix><name>-error`)
+// and clears the others; the first field with a problem takes the focus. Tells whether there
+// was none.
+export function showProblems(form, problems, prefix = "") {
   let first = null;
   for (const input of form.querySelectorAll("input, textarea")) {
     const problem = problems[input.name];
-    const note = form.querySelector(`#${input.name}-error`);
+    const note = form.querySelector(`#${prefix}${input.name}-error`);
     input.setAttribute("aria-invalid", String(Boolean(problem)));
     if (note) {
       note.textContent = problem || "";

@@ -33,6 +33,7 @@ macro_rules! embedded {
 pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "admin/console.js",
     "admin/index.html",
+    "admin/team.js",
     "chat/index.html",
     "chat/widget.js",
     "config.js",
