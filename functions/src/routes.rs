@@ -59,6 +59,7 @@ pub const ROUTES: &[Route] = routes! {
     GET "/api/public/chat-rooms/{id}" => "public-get-room" public::get_room, SILENT;
     POST "/api/public/chat-rooms/{id}/send_message" => "public-send-message" public::send_message, PUSHES;
     GET "/api/public/chat-rooms/{id}/get_messages" => "public-get-messages" public::get_messages, SILENT;
+    GET "/api/public/availability" => "public-availability" public::availability, SILENT;
     GET "/api/admin/chat-rooms" => "admin-list-rooms" admin::list_rooms, SILENT;
     GET "/api/admin/chat-rooms/{id}" => "admin-get-room" admin::get_room, SILENT;
     GET "/api/admin/chat-rooms/{id}/get_messages" => "admin-get-messages" admin::get_messages, SILENT;

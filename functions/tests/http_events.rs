@@ -225,6 +225,14 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["username"] == "grace" && b["active"] == true),
         ),
         (
+            "public-availability",
+            "",
+            "",
+            json!(null),
+            200,
+            Box::new(|b: &Value| *b == json!({"online": false})),
+        ),
+        (
             "health",
             "",
             "",

@@ -132,3 +132,8 @@ pub fn agent(member: &crate::service::TeamMember) -> Value {
 pub fn agents(team: &[crate::service::TeamMember]) -> Value {
     json!({ "agents": team.iter().map(agent).collect::<Vec<_>>() })
 }
+
+/// `GET /api/public/availability/`: whether anyone is online, and nothing else.
+pub fn availability(online: bool) -> Value {
+    json!({ "online": online })
+}

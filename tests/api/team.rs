@@ -134,6 +134,18 @@ async fn only_admins_change_the_team_and_bad_agents_are_refused_on_the_field() {
             .await
             .assert_error(422, "validation_error", Some(field));
     }
+    for body in [
+        json!({ "username": 7, "password": "long enough!", "display_name": "Eve", "role": "agent" }),
+        json!({ "username": "eve", "password": ["long enough!"], "display_name": "Eve", "role": "agent" }),
+        json!("eve"),
+    ] {
+        app.post("/api/admin/agents/", Some(&admin), body)
+            .await
+            .assert_error(400, "bad_request", None);
+    }
+    app.post_raw("/api/admin/agents/", Some(&admin), "{\"username\": ")
+        .await
+        .assert_error(400, "bad_request", None);
     add(&app, &admin, "eve", "Eve", "agent").await;
     app.post("/api/admin/agents/", Some(&admin), new)
         .await
@@ -232,4 +244,47 @@ async fn an_admin_cannot_deactivate_themselves_and_unknown_agents_are_404() {
         200,
         "still active"
     );
+}
+
+#[tokio::test]
+async fn visitors_learn_whether_an_active_agent_is_online_and_nothing_else() {
+    let app = spawn_app().await;
+    let online = || async { app.get("/api/public/availability/", None).await.body };
+    assert_eq!(
+        online().await,
+        json!({ "online": false }),
+        "nobody connected"
+    );
+    let admin = app.agent_token().await;
+    let gus = add(&app, &admin, "gus", "Gus", "agent").await;
+    let gus_token = app.login("gus", "gus-password").await.body["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let socket = app.connect(&format!("/ws?token={gus_token}")).await;
+    assert_eq!(online().await, json!({ "online": true }));
+    // A deactivated agent's connection does not count.
+    app.post(
+        &format!("/api/admin/agents/{gus}/deactivate"),
+        Some(&admin),
+        json!({}),
+    )
+    .await;
+    assert_eq!(online().await, json!({ "online": false }));
+    app.post(
+        &format!("/api/admin/agents/{gus}/activate"),
+        Some(&admin),
+        json!({}),
+    )
+    .await;
+    assert_eq!(online().await, json!({ "online": true }));
+    // The last tab closed: offline at once.
+    drop(socket);
+    for _ in 0..50 {
+        if online().await == json!({ "online": false }) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("still online after the last connection closed");
 }

@@ -247,8 +247,8 @@ test("the start page names the store, and its links open the console (signed in 
   const hint = await page.textContent("li:has(#console-link)");
   const [, username, password] = hint.match(/Sign in as (\S+) \/ (\S+) on a fresh local-dev/);
   await page.click("#console-link");
-  await page.fill("input[name=username]", username);
-  await page.fill("input[name=password]", password);
+  await page.fill("#sign-in-form input[name=username]", username);
+  await page.fill("#sign-in-form input[name=password]", password);
   await page.click("#sign-in-form button");
   await page.locator("#status", { hasText: CONNECTED }).waitFor();
   await page.goto(`${base}/`);

@@ -96,8 +96,8 @@ export async function newPage(options = {}) {
 
 export async function signIn(page) {
   await page.goto(`${base}/admin/chat`);
-  await page.fill("input[name=username]", "admin");
-  await page.fill("input[name=password]", "admin123");
+  await page.fill("#sign-in-form input[name=username]", "admin");
+  await page.fill("#sign-in-form input[name=password]", "admin123");
   await page.click("#sign-in-form button");
   await page.locator("#status", { hasText: CONNECTED }).waitFor();
 }

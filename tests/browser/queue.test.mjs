@@ -3,9 +3,22 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, agentToken, newPage, roomItem, signIn, useLocalDev } from "./harness.mjs";
+import { api, agentToken, base, newPage, roomItem, signIn, useLocalDev } from "./harness.mjs";
 
 useLocalDev();
+
+test("the chat says whether anyone is online to answer", async () => {
+  const { page: visitor } = await newPage();
+  await visitor.goto(`${base}/chat`);
+  await visitor.locator("#availability", { hasText: "We're away" }).waitFor();
+  const { page: agent } = await newPage();
+  await signIn(agent);
+  await visitor.reload();
+  await visitor.locator("#availability", { hasText: "We're online" }).waitFor();
+  await agent.close();
+  await visitor.reload();
+  await visitor.locator("#availability", { hasText: "We're away" }).waitFor();
+});
 
 test("a queue longer than a page: Load more shows while more remain, never once everything is listed", async () => {
   for (let i = 1; i <= 55; i++) {

@@ -29,7 +29,7 @@ test("a keyboard-only agent signs in, moves through the queue, answers and close
   const rooms = [await openedRoom("Kay"), await openedRoom("Lou"), await openedRoom("Max")];
   const { page } = await newPage();
   await page.goto(`${base}/admin/chat`);
-  await page.locator("input[name=username]").focus();
+  await page.locator("#sign-in-form input[name=username]").focus();
   await page.keyboard.type("admin");
   await page.keyboard.press("Tab");
   await page.keyboard.type("admin123");
@@ -444,8 +444,8 @@ test("the Team page: an admin adds an agent, who signs in and shows online; a de
   // Bea signs in elsewhere: the page shows her online (read again while it is open).
   const { page: second } = await newPage();
   await second.goto(`${base}/admin/chat`);
-  await second.fill("input[name=username]", "bea");
-  await second.fill("input[name=password]", "bea's long password");
+  await second.fill("#sign-in-form input[name=username]", "bea");
+  await second.fill("#sign-in-form input[name=password]", "bea's long password");
   await second.click("#sign-in-form button");
   await second.locator("#status", { hasText: CONNECTED }).waitFor();
   await admin.click("#team-back");
@@ -461,8 +461,8 @@ test("the Team page: an admin adds an agent, who signs in and shows online; a de
   assert.match(await bea.textContent(), /deactivated/);
   const { page: third } = await newPage();
   await third.goto(`${base}/admin/chat`);
-  await third.fill("input[name=username]", "bea");
-  await third.fill("input[name=password]", "bea's long password");
+  await third.fill("#sign-in-form input[name=username]", "bea");
+  await third.fill("#sign-in-form input[name=password]", "bea's long password");
   await third.click("#sign-in-form button");
   await third.locator("#sign-in-error", { hasText: "Wrong username or password." }).waitFor();
 });

@@ -231,5 +231,20 @@ const updateSendBox = wireSendBox(
   typingSender,
 );
 
+// Whether someone is there to answer, read at start and now and then.
+async function showAvailability() {
+  try {
+    const { online } = await api.get("/api/public/availability");
+    const node = $("availability");
+    node.textContent = online ? "We're online" : "We're away: leave a message and we'll reply here";
+    node.className = `availability ${online ? "online" : "away"}`;
+    node.hidden = false;
+  } catch {
+    // Not knowing is not worth a word.
+  }
+}
+showAvailability();
+setInterval(showAvailability, 60_000);
+
 if (state.saved) resume();
 else showStart();

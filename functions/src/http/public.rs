@@ -70,3 +70,11 @@ pub async fn get_messages(app: App, request: Request) -> Response<Body> {
     })
     .await
 }
+
+/// `GET /api/public/availability`: no token; whether an agent is online to answer.
+pub async fn availability(app: App, request: Request) -> Response<Body> {
+    respond(&request, async {
+        Ok(ok(views::availability(app.chat.anyone_online().await?)))
+    })
+    .await
+}

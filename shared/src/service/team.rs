@@ -55,6 +55,14 @@ impl ChatService {
         Ok(team)
     }
 
+    /// Whether any active agent is online: all a visitor may know of the team.
+    pub async fn anyone_online(&self) -> Result<bool, ChatError> {
+        let team = self.team().await?;
+        Ok(team
+            .iter()
+            .any(|member| member.availability == Availability::Online))
+    }
+
     /// A new agent; a username taken is 409.
     pub async fn add_agent(&self, input: NewAgent) -> Result<TeamMember, ChatError> {
         let agent = Agent {
