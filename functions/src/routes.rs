@@ -69,8 +69,9 @@ pub const ROUTES: &[Route] = routes! {
     POST "/api/admin/chat-rooms/{id}/reopen" => "admin-reopen-room" admin::reopen, PUSHES;
     GET "/api/admin/agents" => "admin-list-agents" team::list_agents, SILENT;
     POST "/api/admin/agents" => "admin-create-agent" team::create_agent, SILENT;
-    POST "/api/admin/agents/{id}/deactivate" => "admin-deactivate-agent" team::deactivate_agent, SILENT;
-    POST "/api/admin/agents/{id}/activate" => "admin-activate-agent" team::activate_agent, SILENT;
+    POST "/api/admin/agents/{id}/deactivate" => "admin-deactivate-agent" team::deactivate_agent, PUSHES;
+    POST "/api/admin/agents/{id}/activate" => "admin-activate-agent" team::activate_agent, PUSHES;
+    POST "/api/admin/presence" => "admin-set-presence" team::set_presence, PUSHES;
     GET "/api/health" => "health" health::check, SILENT;
 };
 
@@ -165,7 +166,7 @@ pub const WS_ROUTES: &[WsRoute] = &[
         route_key: "$connect",
         function: "ws-connect",
         handler: |app, event| Box::pin(ws::connect(app, event)),
-        pushes: SILENT,
+        pushes: PUSHES,
     },
     WsRoute {
         route_key: "$default",
@@ -177,7 +178,7 @@ pub const WS_ROUTES: &[WsRoute] = &[
         route_key: "$disconnect",
         function: "ws-disconnect",
         handler: |app, event| Box::pin(ws::disconnect(app, event)),
-        pushes: SILENT,
+        pushes: PUSHES,
     },
 ];
 

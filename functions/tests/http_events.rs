@@ -225,6 +225,15 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["username"] == "grace" && b["active"] == true),
         ),
         (
+            "admin-set-presence",
+            &agent,
+            "",
+            json!({ "availability": "away" }),
+            200,
+            // No connection is open: the agent stays offline.
+            Box::new(|b: &Value| b["username"] == "admin" && b["availability"] == "offline"),
+        ),
+        (
             "public-availability",
             "",
             "",

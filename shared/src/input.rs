@@ -7,8 +7,8 @@
 use serde_json::{Map, Value};
 
 use crate::domain::{
-    ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, Role, RoomId, Subject,
-    Username,
+    ChosenAvailability, ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent,
+    Role, RoomId, Subject, Username,
 };
 use crate::error::ChatError;
 
@@ -142,6 +142,23 @@ impl Refresh {
     }
 }
 
+/// `POST /api/admin/presence/` and the `set_availability` frame: an agent sets itself online
+/// or away.
+#[derive(Clone, Copy, Debug)]
+pub struct SetAvailability {
+    pub availability: ChosenAvailability,
+}
+
+impl SetAvailability {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        Ok(Self {
+            availability: body
+                .required_str("availability")
+                .and_then(ChosenAvailability::parse)?,
+        })
+    }
+}
+
 /// The largest WebSocket frame accepted (API Gateway's limit: over it, the connection closes).
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
 
@@ -168,6 +185,7 @@ pub enum Action {
     MarkAsRead {
         room_id: Option<RoomId>,
     },
+    SetAvailability(SetAvailability),
 }
 
 impl Frame {
@@ -198,6 +216,9 @@ impl Frame {
             Some("mark_as_read") => Ok(Self::Act(Action::MarkAsRead {
                 room_id: room_id()?,
             })),
+            Some("set_availability") => Ok(Self::Act(Action::SetAvailability(
+                SetAvailability::parse(&body)?,
+            ))),
             Some("ping") => Ok(Self::Ping),
             Some(other) => Err(ChatError::bad_request(format!(
                 "unknown action {:?}",

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use ulid::Ulid;
 
 use crate::domain::{
-    Agent, AgentId, ConnectionId, Limit, Message, MessageId, MessagePage, MessageWindow, Page,
-    PageCursor, Room, RoomChange, RoomId, RoomStatus, SenderType, Timestamp, Username, VisitorId,
+    Agent, AgentFlag, AgentId, Availability, ConnectionId, DisplayName, Limit, Message, MessageId,
+    MessagePage, MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, SenderType,
+    Timestamp, Username, VisitorId,
 };
 use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::error::ChatError;
@@ -115,12 +116,13 @@ pub trait AgentStore: Send + Sync {
 
     async fn find_agent_by_id(&self, id: AgentId) -> Result<Option<Agent>, ChatError>;
 
-    /// Sets whether `agent` is active, on its record as long as that record is still this
-    /// agent's; the agent after, or `None` when there is no such record.
-    async fn set_agent_active(
+    /// Sets one flag of `agent`'s record, as long as that record is still this agent's; the
+    /// agent after, or `None` when there is no such record.
+    async fn set_agent_flag(
         &self,
         agent: &Agent,
-        active: bool,
+        flag: AgentFlag,
+        value: bool,
     ) -> Result<Option<Agent>, ChatError>;
 }
 
@@ -239,6 +241,16 @@ pub enum Event {
     Read {
         room_id: RoomId,
         read_up_to: Option<MessageId>,
+    },
+    /// To agents: an agent's availability changed (connect, last disconnect, set away or
+    /// online).
+    Presence {
+        agent: AgentId,
+        display_name: DisplayName,
+        availability: Availability,
+        /// A connection still in its `$connect`: left out, as API Gateway answers 410 for a
+        /// push to it (and a 410 makes the fan-out forget the connection).
+        connecting: Option<ConnectionId>,
     },
     /// A customer's to the agents, an agent's to the room's customer connections; never to
     /// the connection it came from.

@@ -85,6 +85,15 @@ pub fn event(event: &Event) -> Value {
         Event::RoomUpdated { room } => {
             json!({ "type": "room_updated", "room": RoomView::new(room, Viewer::Agent) })
         }
+        Event::Presence {
+            agent,
+            display_name,
+            availability,
+            ..
+        } => json!({
+            "type": "presence",
+            "agent": { "id": agent, "display_name": display_name, "availability": availability },
+        }),
         Event::Read {
             room_id,
             read_up_to,

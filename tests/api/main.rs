@@ -5,6 +5,7 @@ mod auth;
 mod dynamodb;
 mod limits;
 mod messages;
+mod presence;
 mod protocol;
 mod rooms;
 mod security;

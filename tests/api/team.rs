@@ -4,7 +4,13 @@ use api_tests::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
 /// Adds an agent as the admin; its id.
-async fn add(app: &TestApp, admin: &str, username: &str, display_name: &str, role: &str) -> String {
+pub async fn add(
+    app: &TestApp,
+    admin: &str,
+    username: &str,
+    display_name: &str,
+    role: &str,
+) -> String {
     let reply = app
         .post(
             "/api/admin/agents/",
@@ -28,7 +34,7 @@ fn usernames(list: &Value) -> Vec<&str> {
         .collect()
 }
 
-async fn team(app: &TestApp, token: &str) -> Value {
+pub async fn team(app: &TestApp, token: &str) -> Value {
     let reply = app.get("/api/admin/agents/", Some(token)).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     reply.body

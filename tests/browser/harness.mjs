@@ -73,7 +73,10 @@ export async function api(method, path, token, body) {
   const headers = { "Content-Type": "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(base + path, { method, headers, body: body && JSON.stringify(body) });
-  return response.json();
+  const answer = await response.json();
+  // A test's own setup call that is refused would otherwise surface as a timeout much later.
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
 }
 
 export async function agentToken() {
@@ -94,11 +97,16 @@ export async function newPage(options = {}) {
   return { context, page };
 }
 
-export async function signIn(page) {
+/** Submits the console's sign-in form; what follows (connected, or an error) is the caller's. */
+export async function submitSignIn(page, username, password) {
   await page.goto(`${base}/admin/chat`);
-  await page.fill("#sign-in-form input[name=username]", "admin");
-  await page.fill("#sign-in-form input[name=password]", "admin123");
+  await page.fill("#sign-in-form input[name=username]", username);
+  await page.fill("#sign-in-form input[name=password]", password);
   await page.click("#sign-in-form button");
+}
+
+export async function signIn(page, username = "admin", password = "admin123") {
+  await submitSignIn(page, username, password);
   await page.locator("#status", { hasText: CONNECTED }).waitFor();
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   agentToken, api, base, browser, CONNECTED, message, newPage, pagesCallSlashlessPaths, roomItem, say,
-  screenshots, seriousViolations, signIn, startChat, useLocalDev,
+  screenshots, seriousViolations, signIn, startChat, submitSignIn, useLocalDev,
 } from "./harness.mjs";
 
 useLocalDev();
@@ -443,10 +443,7 @@ test("the Team page: an admin adds an agent, who signs in and shows online; a de
 
   // Bea signs in elsewhere: the page shows her online (read again while it is open).
   const { page: second } = await newPage();
-  await second.goto(`${base}/admin/chat`);
-  await second.fill("#sign-in-form input[name=username]", "bea");
-  await second.fill("#sign-in-form input[name=password]", "bea's long password");
-  await second.click("#sign-in-form button");
+  await submitSignIn(second, "bea", "bea's long password");
   await second.locator("#status", { hasText: CONNECTED }).waitFor();
   await admin.click("#team-back");
   await admin.click("#team-button");
@@ -460,11 +457,39 @@ test("the Team page: an admin adds an agent, who signs in and shows online; a de
   await bea.locator("button[data-action=activate]").waitFor();
   assert.match(await bea.textContent(), /deactivated/);
   const { page: third } = await newPage();
-  await third.goto(`${base}/admin/chat`);
-  await third.fill("#sign-in-form input[name=username]", "bea");
-  await third.fill("#sign-in-form input[name=password]", "bea's long password");
-  await third.click("#sign-in-form button");
+  await submitSignIn(third, "bea", "bea's long password");
   await third.locator("#sign-in-error", { hasText: "Wrong username or password." }).waitFor();
+});
+
+test("presence: an agent's Away switch and sign-in and leaving show on a colleague's Team page at once", async () => {
+  const admin = await agentToken();
+  await api("POST", "/api/admin/agents", admin, { username: "cyd", password: "cyd's long password", display_name: "Cy", role: "agent" });
+  const { page: watcher } = await newPage();
+  await signIn(watcher);
+  await watcher.click("#team-button");
+  const cy = watcher.locator(".team-member[data-username=cyd]");
+  await cy.locator(".dot.offline").waitFor();
+  // Sooner than the page's own reading (every 60 s): the presence events redraw it.
+  const soon = { timeout: 5_000 };
+
+  const { page: own } = await newPage();
+  await submitSignIn(own, "cyd", "cyd's long password");
+  await own.locator("#status", { hasText: CONNECTED }).waitFor();
+  await cy.locator(".dot.online").waitFor(soon);
+  assert.equal(await own.getAttribute("#away", "aria-pressed"), "false");
+
+  await own.click("#away");
+  await own.locator("#away[aria-pressed=true]").waitFor();
+  await cy.locator(".dot.away").waitFor(soon);
+  assert.match(await cy.textContent(), /away/);
+  assert.deepEqual(await seriousViolations(own, "console set away"), []);
+
+  await own.click("#away");
+  await own.locator("#away[aria-pressed=false]").waitFor();
+  await cy.locator(".dot.online").waitFor(soon);
+
+  await own.close();
+  await cy.locator(".dot.offline").waitFor(soon);
 });
 
 pagesCallSlashlessPaths(20);

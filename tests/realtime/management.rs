@@ -210,7 +210,21 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
     let clock = SystemClock::new();
     let stale = ConnectionId::parse("c3RhbGUtYWdlbnQ=").unwrap();
     let admin_room = format!("/api/admin/chat-rooms/{room}");
-    for function in [
+    // A second agent, whose comings and goings push `presence`.
+    let dana = app
+        .post(
+            "/api/admin/agents",
+            Some(&agent),
+            json!({ "username": "dana", "password": "dana's password", "display_name": "Dana", "role": "agent" }),
+        )
+        .await
+        .id();
+    let dana_token = app.login("dana", "dana's password").await.body["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut dana_socket = None;
+    let pushing: Vec<&str> = [
         "public-create-room",
         "public-send-message",
         "admin-send-message",
@@ -218,7 +232,25 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
         "admin-close-room",
         "admin-reopen-room",
         "ws-message",
-    ] {
+        "ws-connect",
+        "admin-deactivate-agent",
+        "admin-activate-agent",
+        "admin-set-presence",
+        "ws-disconnect",
+    ]
+    .into();
+    let mut every_pusher: Vec<&str> = functions::routes::all_functions()
+        .filter(|(_, pushes)| *pushes)
+        .map(|(name, _)| name)
+        .collect();
+    every_pusher.sort_unstable();
+    let mut covered = pushing.clone();
+    covered.sort_unstable();
+    assert_eq!(
+        covered, every_pusher,
+        "every function that pushes is tried here"
+    );
+    for function in pushing {
         let now = clock.now();
         let stale_connection = Connection {
             id: stale.clone(),
@@ -249,6 +281,29 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
                     .send_json(json!({ "action": "send_message", "content": "over ws" }))
                     .await;
                 customer.next_of_type("message").await;
+                200
+            }
+            // Dana connects from offline: `presence` to the other agents.
+            "ws-connect" => {
+                dana_socket = Some(app.connect(&format!("/ws?token={dana_token}")).await);
+                200
+            }
+            "admin-deactivate-agent" | "admin-activate-agent" => {
+                let action = function
+                    .trim_start_matches("admin-")
+                    .trim_end_matches("-agent");
+                let path = format!("/api/admin/agents/{dana}/{action}");
+                app.post(&path, Some(&agent), json!({})).await.status
+            }
+            "admin-set-presence" => {
+                let body = json!({ "availability": "away" });
+                app.post("/api/admin/presence", Some(&agent), body)
+                    .await
+                    .status
+            }
+            // Dana's last connection closes: `presence` offline.
+            "ws-disconnect" => {
+                dana_socket.take().expect("dana connected").close().await;
                 200
             }
             other => unreachable!("{other}"),

@@ -429,6 +429,10 @@ function onEvent(event) {
       renderRooms();
       break;
     }
+    case "presence":
+      if (event.agent.id === state.session.agent.id) showAway(event.agent.availability === "away");
+      team.presence(event.agent);
+      break;
     case "typing":
       if (event.room_id === state.openRoom && event.sender_type === "customer") {
         const room = state.rooms.get(event.room_id);
@@ -443,7 +447,7 @@ function onEvent(event) {
 
 // After every (re)connect: nothing missed, in the list or in the open conversation.
 async function catchUp() {
-  await loadRooms();
+  await Promise.all([loadRooms(), loadAvailability()]);
   if (state.openRoom) {
     const roomPath = `/api/admin/chat-rooms/${state.openRoom}`;
     const missed = await messagesAfter({ get: (path) => call("GET", path) }, roomPath, conversation.newestId());
@@ -451,6 +455,28 @@ async function catchUp() {
     markRead();
   }
 }
+
+// Away: the agent's own flag, shared by its tabs (API.md "Team"). A first connection clears it,
+// and this tab hears no presence event of its own connect: it reads where it stands.
+function showAway(away) {
+  $("away").setAttribute("aria-pressed", String(away));
+}
+
+async function loadAvailability() {
+  const { agents } = await call("GET", "/api/admin/agents");
+  const me = agents.find((agent) => agent.id === state.session.agent.id);
+  if (me) showAway(me.availability === "away");
+}
+
+$("away").addEventListener("click", async () => {
+  const away = $("away").getAttribute("aria-pressed") !== "true";
+  try {
+    const me = await call("POST", "/api/admin/presence", { availability: away ? "away" : "online" });
+    showAway(me.availability === "away");
+  } catch {
+    // The button keeps showing what is stored; the next presence event or reconnect corrects it.
+  }
+});
 
 // The connection id (from pong) rides along, for support and for the browser tests.
 function setStatus(status, connectionId) {

@@ -6,8 +6,9 @@ import { showProblems } from "../lib/fields.js";
 import { el } from "../lib/render.js";
 
 const $ = (id) => document.getElementById(id);
-// While the page is open, who is online is read again this often (presence events are to come).
-const REFRESH_MS = 15_000;
+// Presence events redraw the page at once; this reading covers what sends none (a socket whose
+// record expired without a $disconnect).
+const REFRESH_MS = 60_000;
 
 export function initTeam({ call, me }) {
   let timer = null;
@@ -97,5 +98,9 @@ export function initTeam({ call, me }) {
     }
   });
 
-  return { hide: () => !$("team").hidden && show(false) };
+  return {
+    hide: () => !$("team").hidden && show(false),
+    // A `presence` event: the page, if open, shows it.
+    presence: () => !$("team").hidden && load(),
+  };
 }

@@ -1,9 +1,10 @@
-//! The team's routes under `/api/admin/agents/`: any agent lists it, admins change it.
+//! The team's routes under `/api/admin/agents/`: any agent lists it, admins change it; and
+//! `/api/admin/presence/`, where an agent sets itself online or away.
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use shared::ChatError;
 use shared::domain::AgentId;
-use shared::input::NewAgent;
+use shared::input::{NewAgent, SetAvailability};
 use shared::views;
 
 use super::{bearer, created, json_body, ok, respond};
@@ -51,4 +52,15 @@ pub async fn deactivate_agent(app: App, request: Request) -> Response<Body> {
 
 pub async fn activate_agent(app: App, request: Request) -> Response<Body> {
     set_active(app, request, true).await
+}
+
+pub async fn set_presence(app: App, request: Request) -> Response<Body> {
+    respond(&request, async {
+        let agent = app.chat.agent(bearer(&request))?;
+        let input = SetAvailability::parse(&json_body(&request)?)?;
+        Ok(ok(views::agent(
+            &app.chat.set_availability(&agent, input).await?,
+        )))
+    })
+    .await
 }

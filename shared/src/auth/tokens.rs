@@ -196,6 +196,7 @@ mod tests {
             display_name: DisplayName::parse("Admin").unwrap(),
             role: Role::Admin,
             active: true,
+            away: false,
             password_hash: String::new(),
         }
     }

@@ -13,7 +13,9 @@ mod time;
 pub use connection::ConnectionId;
 pub use identity::{AgentIdentity, Caller, VisitorIdentity};
 pub use ids::{AgentId, MessageId, RoomId, VisitorId};
-pub use model::{Agent, Availability, Message, Role, Room, RoomStatus, SenderType};
+pub use model::{
+    Agent, AgentFlag, Availability, ChosenAvailability, Message, Role, Room, RoomStatus, SenderType,
+};
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};
 pub use room_change::{Expected, RoomChange, Standing, Unread};
 pub use text::{

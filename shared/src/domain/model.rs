@@ -49,13 +49,54 @@ impl Role {
     }
 }
 
-/// Whether an agent can be reached now (API.md): `online` with a connection open, `offline`
-/// without one. (`away`, the agent's own flag, comes with presence.)
+/// Whether an agent can be reached now (API.md): `online` with a connection open and not set
+/// away, `away` connected but set away, `offline` without a connection (or deactivated).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Availability {
     Online,
+    Away,
     Offline,
+}
+
+impl Availability {
+    /// The one rule: what an agent's flags and connections make it.
+    pub fn of(agent: &Agent, connected: bool) -> Self {
+        match (agent.active && connected, agent.away) {
+            (false, _) => Self::Offline,
+            (true, true) => Self::Away,
+            (true, false) => Self::Online,
+        }
+    }
+}
+
+/// What an agent may set itself to (`set_availability`): `offline` follows its sockets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChosenAvailability {
+    Online,
+    Away,
+}
+
+impl ChosenAvailability {
+    pub fn parse(raw: &str) -> Result<Self, crate::ChatError> {
+        match raw {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            _ => Err(crate::ChatError::validation(
+                "availability",
+                "availability must be online or away",
+            )),
+        }
+    }
+}
+
+/// A flag of an agent's record that the team or the agent itself sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentFlag {
+    /// Whether it may sign in, refresh and connect.
+    Active,
+    /// Whether it set itself away (shared by all its connections).
+    Away,
 }
 
 /// A chat room as stored. `visitor` is never shown to anyone; `unread_count` only to agents
@@ -96,6 +137,8 @@ pub struct Agent {
     /// A deactivated agent cannot sign in, refresh or connect; its record stays, for the
     /// messages it signed.
     pub active: bool,
+    /// Set away by the agent; cleared when it connects from `offline`.
+    pub away: bool,
     /// An argon2 PHC string; never leaves the service.
     pub password_hash: String,
 }

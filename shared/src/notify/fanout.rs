@@ -73,6 +73,11 @@ impl FanoutNotifier {
             Event::RoomCreated { .. } | Event::RoomUpdated { .. } => {
                 connections.agent_connections(now).await
             }
+            Event::Presence { connecting, .. } => {
+                let mut targets = connections.agent_connections(now).await?;
+                targets.retain(|target| Some(target) != connecting.as_ref());
+                Ok(targets)
+            }
             Event::Read { room_id, .. } => connections.room_connections(*room_id, now).await,
             Event::Typing {
                 room_id,

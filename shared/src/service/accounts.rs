@@ -95,6 +95,7 @@ impl ChatService {
             display_name,
             role,
             active: true,
+            away: false,
             password_hash: hash_password(password).await?,
         };
         self.store.insert_agent_if_absent(&agent).await

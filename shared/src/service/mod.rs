@@ -5,6 +5,7 @@ mod accounts;
 mod agents;
 mod customers;
 mod limits;
+mod presence;
 mod realtime;
 mod team;
 

@@ -31,11 +31,16 @@ impl ChatService {
             Caller::Agent(agent) => {
                 // A deactivated agent's access token lives on for up to 15 minutes; a live
                 // connection would outlast it by hours.
-                let active = self.store.find_agent(&agent.username).await?;
-                if !active.is_some_and(|found| found.id == agent.id && found.active) {
-                    return Err(ChatError::Forbidden("this agent is deactivated"));
-                }
-                Party::Agent(agent)
+                let stored = self
+                    .store
+                    .find_agent(&agent.username)
+                    .await?
+                    .filter(|found| found.id == agent.id && found.active)
+                    .ok_or(ChatError::Forbidden("this agent is deactivated"))?;
+                let party = Party::Agent(agent);
+                self.add_agent_connection(stored, &self.connection_record(connection, &party))
+                    .await?;
+                return Ok(party);
             }
             Caller::Visitor(visitor) => {
                 let room = room
@@ -49,19 +54,20 @@ impl ChatService {
                 Party::Customer { visitor, room }
             }
         };
-        let now = self.clock.now();
-        let record = Connection {
-            id: connection,
-            party: party.clone(),
-            connected_at: now,
-            expires_at: now.plus_seconds(CONNECTION_TTL_SECONDS),
-        };
-        self.store.add_connection(&record).await?;
+        self.store
+            .add_connection(&self.connection_record(connection, &party))
+            .await?;
         Ok(party)
     }
 
-    pub async fn disconnect(&self, connection: &ConnectionId) -> Result<(), ChatError> {
-        self.store.remove_connection(connection).await
+    fn connection_record(&self, id: ConnectionId, party: &Party) -> Connection {
+        let now = self.clock.now();
+        Connection {
+            id,
+            party: party.clone(),
+            connected_at: now,
+            expires_at: now.plus_seconds(CONNECTION_TTL_SECONDS),
+        }
     }
 
     /// Handles one frame of a connection. Returns what goes back to that connection alone: a
@@ -138,6 +144,13 @@ impl ChatService {
             }
             (Action::MarkAsRead { .. }, Party::Customer { .. }) => {
                 Err(ChatError::Forbidden("only agents mark rooms as read"))
+            }
+            (Action::SetAvailability(input), Party::Agent(agent)) => {
+                self.set_availability(&agent, input).await?;
+                Ok(None)
+            }
+            (Action::SetAvailability(_), Party::Customer { .. }) => {
+                Err(ChatError::Forbidden("only agents set their availability"))
             }
         }
     }

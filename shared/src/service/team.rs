@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::auth::hash_password;
-use crate::domain::{Agent, AgentId, AgentIdentity, Availability, Role};
+use crate::domain::{Agent, AgentFlag, AgentId, AgentIdentity, Availability, Role};
 use crate::error::ChatError;
 use crate::input::NewAgent;
 
@@ -14,6 +14,15 @@ use super::ChatService;
 pub struct TeamMember {
     pub agent: Agent,
     pub availability: Availability,
+}
+
+impl TeamMember {
+    pub fn new(agent: Agent, connected: bool) -> Self {
+        Self {
+            availability: Availability::of(&agent, connected),
+            agent,
+        }
+    }
 }
 
 impl ChatService {
@@ -35,13 +44,9 @@ impl ChatService {
         let online: BTreeSet<AgentId> = connected.into_iter().map(|(agent, _)| agent).collect();
         let mut team: Vec<TeamMember> = agents
             .into_iter()
-            .map(|agent| TeamMember {
-                availability: if agent.active && online.contains(&agent.id) {
-                    Availability::Online
-                } else {
-                    Availability::Offline
-                },
-                agent,
+            .map(|agent| {
+                let connected = online.contains(&agent.id);
+                TeamMember::new(agent, connected)
             })
             .collect();
         team.sort_by_cached_key(|member| {
@@ -71,6 +76,7 @@ impl ChatService {
             display_name: input.display_name,
             role: input.role,
             active: true,
+            away: false,
             password_hash: hash_password(input.password).await?,
         };
         if !self.store.insert_agent_if_absent(&agent).await? {
@@ -102,19 +108,8 @@ impl ChatService {
             .find_agent_by_id(id)
             .await?
             .ok_or_else(not_found)?;
-        let agent = self
-            .store
-            .set_agent_active(&agent, active)
+        self.set_agent_flag(&agent, AgentFlag::Active, active)
             .await?
-            .ok_or_else(not_found)?;
-        let member = self
-            .team()
-            .await?
-            .into_iter()
-            .find(|member| member.agent.id == agent.id);
-        Ok(member.unwrap_or(TeamMember {
-            agent,
-            availability: Availability::Offline,
-        }))
+            .ok_or_else(not_found)
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use crate::domain::{
-    Agent, AgentId, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage,
+    Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage,
     MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, Timestamp,
     Username, VisitorId,
 };
@@ -330,10 +330,11 @@ impl AgentStore for MemoryStore {
         Ok(state.agents.values().find(|agent| agent.id == id).cloned())
     }
 
-    async fn set_agent_active(
+    async fn set_agent_flag(
         &self,
         agent: &Agent,
-        active: bool,
+        flag: AgentFlag,
+        value: bool,
     ) -> Result<Option<Agent>, ChatError> {
         let mut state = self.state();
         let Some(stored) = state
@@ -343,7 +344,10 @@ impl AgentStore for MemoryStore {
         else {
             return Ok(None);
         };
-        stored.active = active;
+        match flag {
+            AgentFlag::Active => stored.active = value,
+            AgentFlag::Away => stored.away = value,
+        }
         Ok(Some(stored.clone()))
     }
 }

@@ -7,9 +7,9 @@ use shared::ChatError;
 use shared::clock::ManualClock;
 use shared::domain::RoomChange;
 use shared::domain::{
-    Agent, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Limit,
-    Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId, RoomStatus,
-    SenderType, Subject, Timestamp, Username, VisitorId,
+    Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName,
+    Limit, Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId,
+    RoomStatus, SenderType, Subject, Timestamp, Username, VisitorId,
 };
 use shared::domain::{AgentIdentity, VisitorIdentity};
 use shared::ports::{Appended, Charge, Clock, Connection, Party, RoomWrite, Store};
@@ -881,6 +881,7 @@ pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
         display_name: DisplayName::parse("Grace H.").unwrap(),
         role: Role::Agent,
         active: true,
+        away: false,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
     };
     assert_eq!(store.find_agent(&agent.username).await.unwrap(), None);
@@ -903,6 +904,7 @@ pub async fn the_team_is_listed_found_by_id_and_deactivated(store: Arc<dyn Store
         display_name: DisplayName::parse(name).unwrap(),
         role: Role::Agent,
         active: true,
+        away: false,
         password_hash: "hash".to_owned(),
     };
     let (ann, ben) = (agent("ann"), agent("ben"));
@@ -920,22 +922,47 @@ pub async fn the_team_is_listed_found_by_id_and_deactivated(store: Arc<dyn Store
     let nobody = AgentId::from_ulid(clock.next_id());
     assert_eq!(store.find_agent_by_id(nobody).await.unwrap(), None);
 
-    let off = store.set_agent_active(&ben, false).await.unwrap().unwrap();
+    let off = store
+        .set_agent_flag(&ben, AgentFlag::Active, false)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!off.active);
     assert_eq!(
         store.find_agent(&ben.username).await.unwrap(),
         Some(off.clone())
     );
     assert_eq!(store.find_agent_by_id(ben.id).await.unwrap(), Some(off));
-    let on = store.set_agent_active(&ben, true).await.unwrap().unwrap();
+    let on = store
+        .set_agent_flag(&ben, AgentFlag::Active, true)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(on, ben);
+    // The away flag is kept apart from the active one.
+    let away = store
+        .set_agent_flag(&ben, AgentFlag::Away, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(away.away && away.active);
+    assert_eq!(store.find_agent(&ben.username).await.unwrap(), Some(away));
+    let back = store
+        .set_agent_flag(&ben, AgentFlag::Away, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back, ben);
     // Only the record of that agent: another with the same username is not it.
     let impostor = Agent {
         id: nobody,
         ..ben.clone()
     };
     assert_eq!(
-        store.set_agent_active(&impostor, false).await.unwrap(),
+        store
+            .set_agent_flag(&impostor, AgentFlag::Active, false)
+            .await
+            .unwrap(),
         None
     );
     assert!(

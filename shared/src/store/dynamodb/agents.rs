@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::items::{self, GSI1, Item, key, string_attr};
 use super::{DynamoStore, conditional, corrupt, sdk_error};
-use crate::domain::{Agent, AgentId, Username};
+use crate::domain::{Agent, AgentFlag, AgentId, Username};
 use crate::error::ChatError;
 use crate::ports::AgentStore;
 
@@ -48,10 +48,11 @@ impl AgentStore for DynamoStore {
         Ok(self.query_team(Some(id)).await?.into_iter().next())
     }
 
-    async fn set_agent_active(
+    async fn set_agent_flag(
         &self,
         agent: &Agent,
-        active: bool,
+        flag: AgentFlag,
+        value: bool,
     ) -> Result<Option<Agent>, ChatError> {
         let answer = self
             .client
@@ -59,9 +60,10 @@ impl AgentStore for DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key(items::agent_pk(&agent.username), "AGENT")))
             .condition_expression("attribute_exists(PK) AND id = :id")
-            .update_expression("SET active = :active")
+            .update_expression("SET #flag = :value")
+            .expression_attribute_names("#flag", items::flag_attribute(flag))
             .expression_attribute_values(":id", string_attr(agent.id.to_string()))
-            .expression_attribute_values(":active", AttributeValue::Bool(active))
+            .expression_attribute_values(":value", AttributeValue::Bool(value))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -78,7 +80,7 @@ impl AgentStore for DynamoStore {
             {
                 Ok(None)
             }
-            Err(error) => Err(sdk_error("UpdateItem agent active")(error)),
+            Err(error) => Err(sdk_error("UpdateItem agent flag")(error)),
         }
     }
 }

@@ -18,9 +18,9 @@ use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::{
-    Agent, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message,
-    MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType, Subject, Timestamp,
-    Username,
+    Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName,
+    Message, MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType, Subject,
+    Timestamp, Username,
 };
 use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::ports::{Connection, Party};
@@ -325,7 +325,14 @@ pub fn agent_item(agent: &Agent) -> Item {
     item.extend([
         ("GSI1PK".to_owned(), string_attr(TEAM_PARTITION)),
         ("GSI1SK".to_owned(), string_attr(agent.id.to_string())),
-        ("active".to_owned(), AttributeValue::Bool(agent.active)),
+        (
+            flag_attribute(AgentFlag::Active).to_owned(),
+            AttributeValue::Bool(agent.active),
+        ),
+        (
+            flag_attribute(AgentFlag::Away).to_owned(),
+            AttributeValue::Bool(agent.away),
+        ),
         ("id".to_owned(), string_attr(agent.id.to_string())),
         ("username".to_owned(), string_attr(agent.username.as_str())),
         (
@@ -349,8 +356,17 @@ pub fn agent_from(item: &Item) -> anyhow::Result<Agent> {
         role: parsed(item, "role", role_from)?,
         // Agents stored before deactivation existed are active.
         active: !matches!(item.get("active"), Some(AttributeValue::Bool(false))),
+        away: matches!(item.get("away"), Some(AttributeValue::Bool(true))),
         password_hash: text(item, "password_hash")?.to_owned(),
     })
+}
+
+/// The attribute of an agent's item that holds `flag`.
+pub fn flag_attribute(flag: AgentFlag) -> &'static str {
+    match flag {
+        AgentFlag::Active => "active",
+        AgentFlag::Away => "away",
+    }
 }
 
 fn role_name(role: Role) -> &'static str {

@@ -1,0 +1,144 @@
+//! Presence: an agent's availability follows its connections and its away flag
+//! (`Availability::of`), and every change of it is pushed to the agents.
+
+use crate::domain::{Agent, AgentFlag, AgentId, AgentIdentity, Availability, ChosenAvailability};
+use crate::domain::{ConnectionId, Timestamp};
+use crate::error::ChatError;
+use crate::input::SetAvailability;
+use crate::ports::{Connection, Event, Party};
+
+use super::{ChatService, TeamMember};
+
+impl ChatService {
+    /// `set_availability` and `POST /api/admin/presence/`: the agent's away flag, shared by
+    /// all its connections. With no connection open the agent stays `offline`.
+    pub async fn set_availability(
+        &self,
+        by: &AgentIdentity,
+        input: SetAvailability,
+    ) -> Result<TeamMember, ChatError> {
+        let agent = self
+            .store
+            .find_agent(&by.username)
+            .await?
+            .filter(|agent| agent.id == by.id)
+            .ok_or(ChatError::Unauthorized("this agent no longer exists"))?;
+        let away = input.availability == ChosenAvailability::Away;
+        self.set_agent_flag(&agent, AgentFlag::Away, away)
+            .await?
+            .ok_or(ChatError::Unauthorized("this agent no longer exists"))
+    }
+
+    /// Stores one flag of the agent and tells the agents if that changed its availability;
+    /// `None` when the agent's record is gone.
+    pub(super) async fn set_agent_flag(
+        &self,
+        agent: &Agent,
+        flag: AgentFlag,
+        value: bool,
+    ) -> Result<Option<TeamMember>, ChatError> {
+        let connected = self.connected(agent.id, None).await?;
+        let before = Availability::of(agent, connected);
+        let Some(after) = self.store.set_agent_flag(agent, flag, value).await? else {
+            return Ok(None);
+        };
+        let member = TeamMember::new(after, connected);
+        self.announce_if_changed(before, &member, None).await;
+        Ok(Some(member))
+    }
+
+    /// Records an agent's new connection. The first one (coming back from `offline`) clears
+    /// the away flag, a second tab does not.
+    pub(super) async fn add_agent_connection(
+        &self,
+        agent: Agent,
+        record: &Connection,
+    ) -> Result<(), ChatError> {
+        // Asked before the write, so the answer does not depend on seeing it.
+        let connected_before = self.connected(agent.id, None).await?;
+        self.store.add_connection(record).await?;
+        if connected_before {
+            return Ok(());
+        }
+        let agent = match agent.away {
+            true => self
+                .store
+                .set_agent_flag(&agent, AgentFlag::Away, false)
+                .await?
+                .unwrap_or(agent),
+            false => agent,
+        };
+        let member = TeamMember::new(agent, true);
+        self.announce_if_changed(Availability::Offline, &member, Some(&record.id))
+            .await;
+        Ok(())
+    }
+
+    /// Forgets a connection; an agent's last one makes it `offline`.
+    pub async fn disconnect(&self, connection: &ConnectionId) -> Result<(), ChatError> {
+        let now = self.clock.now();
+        let party = self
+            .store
+            .get_connection(connection, now)
+            .await?
+            .map(|record| record.party);
+        self.store.remove_connection(connection).await?;
+        if let Some(Party::Agent(agent)) = party {
+            self.announce_if_gone(&agent, connection).await?;
+        }
+        Ok(())
+    }
+
+    /// After `gone` closed: an agent with no other connection is `offline` now.
+    async fn announce_if_gone(
+        &self,
+        agent: &AgentIdentity,
+        gone: &ConnectionId,
+    ) -> Result<(), ChatError> {
+        if !self.connected(agent.id, Some(gone)).await? {
+            self.notifier
+                .publish(Event::Presence {
+                    agent: agent.id,
+                    display_name: agent.display_name.clone(),
+                    availability: Availability::Offline,
+                    connecting: None,
+                })
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Whether the agent has a live connection, leaving out `except` (one just closed, which
+    /// an eventually consistent read may still list).
+    pub(super) async fn connected(
+        &self,
+        agent: AgentId,
+        except: Option<&ConnectionId>,
+    ) -> Result<bool, ChatError> {
+        let now: Timestamp = self.clock.now();
+        Ok(self
+            .store
+            .agent_connections_by_agent(now)
+            .await?
+            .iter()
+            .any(|(owner, id)| *owner == agent && Some(id) != except))
+    }
+
+    async fn announce_if_changed(
+        &self,
+        before: Availability,
+        member: &TeamMember,
+        connecting: Option<&ConnectionId>,
+    ) {
+        if before != member.availability {
+            self.notifier
+                .publish(Event::Presence {
+                    agent: member.agent.id,
+                    display_name: member.agent.display_name.clone(),
+                    availability: member.availability,
+                    connecting: connecting.cloned(),
+                })
+                .await;
+        }
+    }
+}
