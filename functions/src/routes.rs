@@ -67,6 +67,7 @@ pub const ROUTES: &[Route] = routes! {
     POST "/api/admin/chat-rooms/{id}/mark_as_read" => "admin-mark-as-read" admin::mark_as_read, PUSHES;
     POST "/api/admin/chat-rooms/{id}/close" => "admin-close-room" admin::close, PUSHES;
     POST "/api/admin/chat-rooms/{id}/reopen" => "admin-reopen-room" admin::reopen, PUSHES;
+    POST "/api/admin/chat-rooms/{id}/assign" => "admin-assign-room" admin::assign, PUSHES;
     GET "/api/admin/agents" => "admin-list-agents" team::list_agents, SILENT;
     POST "/api/admin/agents" => "admin-create-agent" team::create_agent, SILENT;
     POST "/api/admin/agents/{id}/deactivate" => "admin-deactivate-agent" team::deactivate_agent, PUSHES;

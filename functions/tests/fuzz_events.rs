@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::Value;
 use shared::domain::{ConnectionId, Limit, MessageWindow, RoomId};
-use shared::ports::{MessageStore, RoomLister};
+use shared::ports::{MessageStore, RoomFilter, RoomLister};
 use shared::store::MemoryStore;
 
 use common::NobodyListens;
@@ -64,7 +64,7 @@ impl World {
         self.runtime.block_on(async {
             let rooms = self
                 .store
-                .list_rooms(None, Limit::new_clamped(200), None)
+                .list_rooms(RoomFilter::default(), Limit::new_clamped(200), None)
                 .await
                 .unwrap();
             let room: RoomId = self.room.parse().unwrap();

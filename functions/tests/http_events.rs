@@ -190,6 +190,17 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["status"] == "open"),
         ),
         (
+            "admin-assign-room",
+            &agent,
+            "",
+            json!({ "agent_id": grace }),
+            200,
+            Box::new(|b: &Value| {
+                b["assignee"]["display_name"] == "Grace"
+                    && b["last_message"]["content"] == "Grace joined the conversation"
+            }),
+        ),
+        (
             "admin-list-agents",
             &agent,
             "",

@@ -7,8 +7,8 @@
 use serde_json::{Map, Value};
 
 use crate::domain::{
-    ChosenAvailability, ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent,
-    Role, RoomId, Subject, Username,
+    AgentId, ChosenAvailability, ClientMsgId, CustomerEmail, CustomerName, DisplayName,
+    MessageContent, Role, RoomId, Subject, Username,
 };
 use crate::error::ChatError;
 
@@ -47,6 +47,11 @@ impl JsonObject {
     pub fn required_str(&self, field: &'static str) -> Result<&str, ChatError> {
         self.optional_str(field)?
             .ok_or_else(|| ChatError::validation(field, format!("{field} is required")))
+    }
+
+    /// Whether the field is there at all (null included).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
     }
 
     pub fn optional_bool(&self, field: &'static str) -> Result<Option<bool>, ChatError> {
@@ -139,6 +144,52 @@ impl Refresh {
         Ok(Self {
             refresh: body.required_str("refresh")?.to_owned(),
         })
+    }
+}
+
+/// `POST /api/admin/chat-rooms/{id}/assign/`: `agent_id` is required, and null unassigns.
+#[derive(Clone, Copy, Debug)]
+pub struct Assign {
+    pub agent_id: Option<AgentId>,
+}
+
+impl Assign {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        let raw = body.optional_str("agent_id")?;
+        if !body.has("agent_id") {
+            return Err(ChatError::validation(
+                "agent_id",
+                "agent_id is required: an agent id, or null to unassign",
+            ));
+        }
+        let agent_id = raw
+            .map(|raw| {
+                raw.parse()
+                    .map_err(|_| ChatError::validation("agent_id", "agent_id is not an agent id"))
+            })
+            .transpose()?;
+        Ok(Self { agent_id })
+    }
+}
+
+/// The admin list's `assignee=me|none|<agent id>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Me,
+    Nobody,
+    Agent(AgentId),
+}
+
+impl AssigneeFilter {
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>, ChatError> {
+        match raw {
+            None => Ok(None),
+            Some("me") => Ok(Some(Self::Me)),
+            Some("none") => Ok(Some(Self::Nobody)),
+            Some(id) => id.parse().map(|id| Some(Self::Agent(id))).map_err(|_| {
+                ChatError::validation("assignee", "assignee must be me, none or an agent id")
+            }),
+        }
     }
 }
 

@@ -25,8 +25,9 @@ pub trait RoomStore: Send + Sync {
 
     async fn get_room(&self, id: RoomId) -> Result<Option<Room>, ChatError>;
 
-    /// Applies `change` to the room as one atomic step, if the room meets the change's
-    /// expectations; changes nothing otherwise.
+    /// Applies `change` to the room, and its tally to the agents' counts of open rooms, as one
+    /// atomic step, if the room meets the change's expectations and the agent taking the room
+    /// may (`Taken::allowed`); changes nothing otherwise.
     async fn change_room(&self, id: RoomId, change: &RoomChange) -> Result<RoomWrite, ChatError>;
 }
 
@@ -38,6 +39,10 @@ pub enum RoomWrite {
     /// The room exists (and is the expected visitor's) but is not in the expected status:
     /// unchanged.
     OtherStatus(Room),
+    /// The room has another assignee than expected: unchanged.
+    OtherAssignee(Room),
+    /// The agent taking the room is deactivated or at its cap: unchanged.
+    TakerRefused,
     /// No such room, or another visitor's.
     Missing,
 }
@@ -52,13 +57,30 @@ pub trait RoomLister: Send + Sync {
         cursor: Option<&PageCursor>,
     ) -> Result<Page<Room>, ChatError>;
 
-    /// All rooms, or those of one status.
+    /// All rooms, or those of one status, of one assignee, or both.
     async fn list_rooms(
         &self,
-        status: Option<RoomStatus>,
+        filter: RoomFilter,
         limit: Limit,
         cursor: Option<&PageCursor>,
     ) -> Result<Page<Room>, ChatError>;
+}
+
+/// Which rooms an admin list holds: `None` for any.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoomFilter {
+    pub status: Option<RoomStatus>,
+    /// `Some(None)`: the unassigned rooms.
+    pub assignee: Option<Option<AgentId>>,
+}
+
+impl RoomFilter {
+    pub fn admits(&self, room: &Room) -> bool {
+        self.status.is_none_or(|status| status == room.status)
+            && self
+                .assignee
+                .is_none_or(|assignee| assignee == room.assignee.as_ref().map(|a| a.id))
+    }
 }
 
 /// What appending a message did.

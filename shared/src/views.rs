@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use crate::ChatError;
 use crate::domain::{
-    ConnectionId, CustomerEmail, CustomerName, Message, MessageId, MessagePage, Page, Room, RoomId,
-    RoomStatus, Subject, Timestamp,
+    AgentId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message, MessageId,
+    MessagePage, Page, Room, RoomId, RoomStatus, Subject, Timestamp,
 };
 use crate::ports::Event;
 
@@ -23,6 +23,16 @@ pub struct RoomView<'a> {
     last_message: Option<&'a Message>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unread_count: Option<u32>,
+    /// Agents only: `Some(None)` is shown as null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignee: Option<Option<AssigneeView<'a>>>,
+}
+
+/// A room's assignee as agents see it: its id and name (never its username).
+#[derive(Serialize)]
+struct AssigneeView<'a> {
+    id: AgentId,
+    display_name: &'a DisplayName,
 }
 
 /// Who is looking at a room.
@@ -44,6 +54,12 @@ impl<'a> RoomView<'a> {
             updated_at: room.updated_at,
             last_message: room.last_message.as_ref(),
             unread_count: (viewer == Viewer::Agent).then_some(room.unread_count),
+            assignee: (viewer == Viewer::Agent).then(|| {
+                room.assignee.as_ref().map(|assignee| AssigneeView {
+                    id: assignee.id,
+                    display_name: &assignee.display_name,
+                })
+            }),
         }
     }
 }
@@ -127,14 +143,13 @@ pub fn health(health: &crate::service::Health) -> Value {
     json!({ "status": word(health.store), "store": word(health.store) })
 }
 
-/// API.md's Agent. `open_rooms` counts open rooms assigned to the agent: none can be
-/// assigned yet (assignment is to come), so it is 0 for every agent.
+/// API.md's Agent. `open_rooms` counts open rooms assigned to the agent.
 pub fn agent(member: &crate::service::TeamMember) -> Value {
     let agent = &member.agent;
     json!({
         "id": agent.id, "username": agent.username.as_str(),
         "display_name": agent.display_name.as_str(), "role": agent.role,
-        "active": agent.active, "availability": member.availability, "open_rooms": 0,
+        "active": agent.active, "availability": member.availability, "open_rooms": agent.open_rooms,
     })
 }
 

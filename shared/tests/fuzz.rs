@@ -15,7 +15,7 @@ use shared::domain::{
     MessageContent, MessageId, MessageWindow, PageCursor, RoomId, Subject, Timestamp, Username,
     VisitorId,
 };
-use shared::domain::{Caller, VisitorIdentity};
+use shared::domain::{AgentIdentity, Caller, Role, VisitorIdentity};
 use shared::input::{Frame, JsonObject, Login, NewMessage, NewRoom, Refresh};
 use shared::notify::NoopNotifier;
 use shared::store::MemoryStore;
@@ -179,7 +179,14 @@ proptest! {
         );
         let cursor = PageCursor::from_encoded(raw);
         runtime.block_on(async {
-            check(chat.rooms(None, Limit::DEFAULT, Some(&cursor)).await);
+            let agent = AgentIdentity {
+                id: AgentId::from_ulid(ulid::Ulid::new()),
+                username: Username::parse("ada").unwrap(),
+                display_name: DisplayName::parse("Ada").unwrap(),
+                role: Role::Agent,
+            };
+            let every_room = (None, None);
+            check(chat.rooms(&agent, every_room, Limit::DEFAULT, Some(&cursor)).await);
         });
     }
 }

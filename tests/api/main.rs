@@ -1,6 +1,7 @@
 //! Black-box tests of every REST route of API.md: local-dev on a free port, real HTTP.
 
 mod admin;
+mod assignment;
 mod auth;
 mod dynamodb;
 mod limits;

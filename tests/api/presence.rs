@@ -6,7 +6,7 @@ use std::time::Duration;
 use api_tests::{Reply, Socket, TestApp, spawn_app};
 use serde_json::{Value, json};
 
-use crate::team::{add, team};
+use crate::team::{add, member};
 
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -40,15 +40,7 @@ fn seen(name: &str, availability: &str) -> (String, String) {
 }
 
 async fn availability_listed(app: &TestApp, admin: &str, username: &str) -> Value {
-    let list = team(app, admin).await;
-    let agent = list["agents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|agent| agent["username"] == username)
-        .unwrap()
-        .clone();
-    agent["availability"].clone()
+    member(app, admin, username).await["availability"].clone()
 }
 
 #[tokio::test]

@@ -40,6 +40,18 @@ pub async fn team(app: &TestApp, token: &str) -> Value {
     reply.body
 }
 
+/// One agent of the team list, by username.
+pub async fn member(app: &TestApp, token: &str, username: &str) -> Value {
+    let list = team(app, token).await;
+    let found = list["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|agent| agent["username"] == username)
+        .cloned();
+    found.unwrap_or_else(|| panic!("{username} is not in {list}"))
+}
+
 #[tokio::test]
 async fn an_admin_adds_agents_and_every_agent_lists_the_team_in_order() {
     let app = spawn_app().await;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use api_tests::{TestApp, contents, spawn_app};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -301,4 +301,41 @@ pub async fn agent_and_customer(
         .connect(&Paths::Seed.customer(&room, &customer_token))
         .await;
     (agent, customer, room, customer_token)
+}
+
+#[tokio::test]
+async fn an_assignment_is_told_to_the_room_and_every_change_of_assignee_to_agents() {
+    let app = spawn_app().await;
+    let (mut agent, mut customer, room, _) = agent_and_customer(&app).await;
+    let admin = app.agent_token().await;
+    let me = app.get("/api/admin/agents", Some(&admin)).await.body["agents"][0]["id"].clone();
+    let path = format!("/api/admin/chat-rooms/{room}/assign");
+
+    app.post(&path, Some(&admin), json!({ "agent_id": me }))
+        .await;
+    // The notice to everyone in the room, then room_updated with the assignee to agents.
+    let notice = customer.next_of_type("message").await;
+    assert_eq!(
+        notice["message"]["content"],
+        "Admin joined the conversation"
+    );
+    assert_eq!(agent.next_of_type("message").await, notice);
+    let updated = agent.next_event().await;
+    assert_eq!(updated["type"], "room_updated");
+    assert_eq!(updated["room"]["assignee"]["id"], me);
+    assert_eq!(updated["room"]["last_message"], notice["message"]);
+
+    // Unassigning: room_updated alone, and nothing to the customer.
+    app.post(&path, Some(&admin), json!({ "agent_id": null }))
+        .await;
+    let updated = agent.next_event().await;
+    assert_eq!(
+        (updated["type"].as_str(), &updated["room"]["assignee"]),
+        (Some("room_updated"), &Value::Null)
+    );
+    // The same again: nothing sent at all.
+    app.post(&path, Some(&admin), json!({ "agent_id": null }))
+        .await;
+    agent.assert_silent(QUIET).await;
+    customer.assert_silent(QUIET).await;
 }

@@ -231,6 +231,7 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
         "admin-mark-as-read",
         "admin-close-room",
         "admin-reopen-room",
+        "admin-assign-room",
         "ws-message",
         "ws-connect",
         "admin-deactivate-agent",
@@ -276,6 +277,12 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
             "admin-mark-as-read" => app.room_action(&agent, &room, "mark_as_read").await.status,
             "admin-close-room" => app.room_action(&agent, &room, "close").await.status,
             "admin-reopen-room" => app.room_action(&agent, &room, "reopen").await.status,
+            "admin-assign-room" => {
+                let path = format!("{admin_room}/assign");
+                app.post(&path, Some(&agent), json!({ "agent_id": dana }))
+                    .await
+                    .status
+            }
             "ws-message" => {
                 customer
                     .send_json(json!({ "action": "send_message", "content": "over ws" }))

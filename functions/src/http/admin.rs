@@ -3,7 +3,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::ChatError;
 use shared::domain::RoomStatus;
-use shared::input::NewMessage;
+use shared::input::{Assign, AssigneeFilter, NewMessage};
 use shared::views::{self, Viewer};
 
 use super::{bearer, cursor, json_body, limit, message_window, ok, query, respond, room_id};
@@ -23,10 +23,15 @@ fn status_filter(request: &Request) -> Result<Option<RoomStatus>, ChatError> {
 
 pub async fn list_rooms(app: App, request: Request) -> Response<Body> {
     respond(&request, async {
-        app.chat.agent(bearer(&request))?;
+        let agent = app.chat.agent(bearer(&request))?;
         let status = status_filter(&request)?;
+        let assignee = AssigneeFilter::parse(query(&request, "assignee"))?;
         let (limit, cursor) = (limit(&request)?, cursor(&request)?);
-        let page = app.chat.rooms(status, limit, cursor.as_ref()).await?;
+        let filter = (status, assignee);
+        let page = app
+            .chat
+            .rooms(&agent, filter, limit, cursor.as_ref())
+            .await?;
         Ok(ok(views::rooms(&page, Viewer::Agent)))
     })
     .await
@@ -79,6 +84,17 @@ async fn set_status(app: App, request: Request, status: RoomStatus) -> Response<
             .chat
             .set_status(&agent, room_id(&request)?, status)
             .await?;
+        Ok(ok(views::room(&room, Viewer::Agent)))
+    })
+    .await
+}
+
+pub async fn assign(app: App, request: Request) -> Response<Body> {
+    respond(&request, async {
+        app.chat.agent(bearer(&request))?;
+        let room = room_id(&request)?;
+        let input = Assign::parse(&json_body(&request)?)?;
+        let room = app.chat.assign(room, input.agent_id).await?;
         Ok(ok(views::room(&room, Viewer::Agent)))
     })
     .await

@@ -190,15 +190,13 @@ mod tests {
     use ulid::Ulid;
 
     fn agent() -> Agent {
-        Agent {
-            id: AgentId::from_ulid(Ulid::from_parts(1, 1)),
-            username: Username::parse("admin").unwrap(),
-            display_name: DisplayName::parse("Admin").unwrap(),
-            role: Role::Admin,
-            active: true,
-            away: false,
-            password_hash: String::new(),
-        }
+        Agent::new(
+            AgentId::from_ulid(Ulid::from_parts(1, 1)),
+            Username::parse("admin").unwrap(),
+            DisplayName::parse("Admin").unwrap(),
+            Role::Admin,
+            String::new(),
+        )
     }
 
     const NOW: Timestamp = Timestamp::from_unix_millis(1_800_000_000_000);

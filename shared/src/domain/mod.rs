@@ -14,10 +14,11 @@ pub use connection::ConnectionId;
 pub use identity::{AgentIdentity, Caller, VisitorIdentity};
 pub use ids::{AgentId, MessageId, RoomId, VisitorId};
 pub use model::{
-    Agent, AgentFlag, Availability, ChosenAvailability, Message, Role, Room, RoomStatus, SenderType,
+    Agent, AgentFlag, Assignee, Availability, ChosenAvailability, Message, Role, Room, RoomStatus,
+    SenderType,
 };
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};
-pub use room_change::{Expected, RoomChange, Standing, Unread};
+pub use room_change::{Expected, RoomChange, Standing, Taken, Tally, Unread};
 pub use text::{
     ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, Subject, Username,
 };

@@ -115,6 +115,28 @@ pub struct Room {
     pub last_message: Option<Message>,
     /// Customer messages no agent has marked read yet.
     pub unread_count: u32,
+    /// Who handles the room; a closed room keeps its assignee for the record.
+    pub assignee: Option<Assignee>,
+}
+
+/// The agent a room is assigned to, as the room keeps it: its id and display name to show,
+/// and its username, the key of the agent's record (whose count of open rooms an assignment
+/// changes in the same write).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignee {
+    pub id: AgentId,
+    pub username: Username,
+    pub display_name: DisplayName,
+}
+
+impl Assignee {
+    pub fn of(agent: &Agent) -> Self {
+        Self {
+            id: agent.id,
+            username: agent.username.clone(),
+            display_name: agent.display_name.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -139,6 +161,33 @@ pub struct Agent {
     pub active: bool,
     /// Set away by the agent; cleared when it connects from `offline`.
     pub away: bool,
+    /// The open rooms assigned to it, kept by the writes that assign, close and reopen rooms.
+    pub open_rooms: u32,
+    /// When a room was last assigned to it (auto-assignment's tie-break).
+    pub last_assigned_at: Option<Timestamp>,
     /// An argon2 PHC string; never leaves the service.
     pub password_hash: String,
+}
+
+impl Agent {
+    /// A new agent: active, not away, with no rooms yet.
+    pub fn new(
+        id: AgentId,
+        username: Username,
+        display_name: DisplayName,
+        role: Role,
+        password_hash: String,
+    ) -> Self {
+        Self {
+            id,
+            username,
+            display_name,
+            role,
+            active: true,
+            away: false,
+            open_rooms: 0,
+            last_assigned_at: None,
+            password_hash,
+        }
+    }
 }

@@ -3,7 +3,9 @@
 //! decides nothing itself; the memory store through `RoomChange::apply`, the DynamoDB store by
 //! turning the same fields into one conditional update.
 
-use super::{Message, Room, RoomStatus, SenderType, Timestamp, VisitorId};
+use super::{
+    Agent, AgentId, Assignee, Message, Room, RoomStatus, SenderType, Timestamp, VisitorId,
+};
 
 /// What the room must be for a change to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,13 +14,53 @@ pub struct Expected {
     pub owner: Option<VisitorId>,
     /// Only a room in this status.
     pub status: Option<RoomStatus>,
+    /// Only a room with this assignee (`Some(None)`: with none). A change that counts an
+    /// agent's open rooms pins it, so the count follows the room as it was.
+    pub assignee: Option<Option<AgentId>>,
 }
 
 impl Expected {
     pub const ANY: Self = Self {
         owner: None,
         status: None,
+        assignee: None,
     };
+
+    /// Exactly `room`'s status and assignee.
+    fn as_found(room: &Room) -> Self {
+        Self {
+            owner: None,
+            status: Some(room.status),
+            assignee: Some(room.assignee.as_ref().map(|a| a.id)),
+        }
+    }
+}
+
+/// What a change does to agents' counts of open rooms (`open_rooms`: the open rooms assigned to
+/// an agent), written with the room in one step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// The agent one of whose open rooms stops counting (closed, or moved to someone else).
+    pub released: Option<Assignee>,
+    /// The agent one more of whose open rooms counts.
+    pub taken: Option<Taken>,
+}
+
+/// An agent taking one more open room: refused unless the agent is active and, with a cap,
+/// below it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taken {
+    pub agent: Assignee,
+    pub cap: Option<u32>,
+    /// Stamped as the agent's last assignment; `None` for a reopened room that keeps it.
+    pub assigned_at: Option<Timestamp>,
+}
+
+impl Taken {
+    /// Whether `agent` may take the room: active, and below the cap if there is one.
+    pub fn allowed(&self, agent: &Agent) -> bool {
+        agent.active && self.cap.is_none_or(|cap| agent.open_rooms < cap)
+    }
 }
 
 /// What becomes of the unread count.
@@ -40,6 +82,9 @@ pub struct RoomChange {
     pub activity: Option<Timestamp>,
     pub last_message: Option<Message>,
     pub unread: Unread,
+    /// The room's new assignee (`Some(None)`: none).
+    pub assignee: Option<Option<Assignee>>,
+    pub tally: Tally,
 }
 
 /// How a room stands against a change's expectations.
@@ -49,6 +94,8 @@ pub enum Standing<'r> {
     Missing,
     /// The room exists (and is the visitor's) but is not in the expected status.
     OtherStatus(&'r Room),
+    /// The room is in the expected status but another agent (or none) has it now.
+    OtherAssignee(&'r Room),
     Expected(&'r Room),
 }
 
@@ -66,54 +113,133 @@ impl RoomChange {
             SenderType::Agent | SenderType::System => Unread::Keep,
         };
         Self {
-            expect: Expected { owner, status },
-            status: None,
+            expect: Expected {
+                owner,
+                status,
+                assignee: None,
+            },
             activity: Some(message.created_at),
             last_message: Some(message.clone()),
             unread,
+            ..Self::NOTHING
         }
     }
 
-    /// Closing or reopening: only a room in the other status changes, and the change is
-    /// activity. Setting the status a room has changes nothing.
-    pub fn status_set(status: RoomStatus, at: Timestamp) -> Self {
-        let other = match status {
-            RoomStatus::Open => RoomStatus::Closed,
-            RoomStatus::Closed => RoomStatus::Open,
-        };
+    /// A change that changes nothing, to build on.
+    const NOTHING: Self = Self {
+        expect: Expected::ANY,
+        status: None,
+        activity: None,
+        last_message: None,
+        unread: Unread::Keep,
+        assignee: None,
+        tally: Tally {
+            released: None,
+            taken: None,
+        },
+    };
+
+    /// Closing `room` as it was found (open): activity, and its assignee's slot is freed (the
+    /// room keeps its assignee for the record).
+    pub fn closed(room: &Room, at: Timestamp) -> Self {
         Self {
-            expect: Expected {
-                owner: None,
-                status: Some(other),
-            },
-            status: Some(status),
+            expect: Expected::as_found(room),
+            status: Some(RoomStatus::Closed),
             activity: Some(at),
-            last_message: None,
-            unread: Unread::Keep,
+            tally: Tally {
+                released: room.assignee.clone(),
+                taken: None,
+            },
+            ..Self::NOTHING
+        }
+    }
+
+    /// Reopening `room` as it was found (closed): activity. An assignee who is still active
+    /// keeps the room, which counts in their open rooms again whatever the cap (the customer
+    /// comes back to the same agent); one who is not (`assignee_active` false) loses it.
+    pub fn reopened(room: &Room, at: Timestamp, assignee_active: bool) -> Self {
+        let kept = room.assignee.clone().filter(|_| assignee_active);
+        Self {
+            expect: Expected::as_found(room),
+            status: Some(RoomStatus::Open),
+            activity: Some(at),
+            assignee: (kept.is_none() && room.assignee.is_some()).then_some(None),
+            tally: Tally {
+                released: None,
+                taken: kept.map(|agent| Taken {
+                    agent,
+                    cap: None,
+                    assigned_at: None,
+                }),
+            },
+            ..Self::NOTHING
+        }
+    }
+
+    /// Giving `room` as it was found (open) to `to`, or to nobody: the old assignee's slot is
+    /// freed and the new one's taken (refused past `cap`). Not activity: the system message
+    /// that tells of it is.
+    pub fn assigned(room: &Room, to: Option<&Agent>, cap: Option<u32>, at: Timestamp) -> Self {
+        let to = to.map(Assignee::of);
+        Self {
+            expect: Expected::as_found(room),
+            assignee: Some(to.clone()),
+            tally: Tally {
+                released: room.assignee.clone(),
+                taken: to.map(|agent| Taken {
+                    agent,
+                    cap,
+                    assigned_at: Some(at),
+                }),
+            },
+            ..Self::NOTHING
         }
     }
 
     /// Agents read the room: one count per room, whichever agent reads. Not activity.
     pub fn read() -> Self {
         Self {
-            expect: Expected::ANY,
-            status: None,
-            activity: None,
-            last_message: None,
             unread: Unread::Reset,
+            ..Self::NOTHING
         }
     }
 
     pub fn standing<'r>(&self, room: Option<&'r Room>) -> Standing<'r> {
-        match room {
-            Some(room) if self.expect.owner.is_none_or(|owner| owner == room.visitor) => {
-                match self.expect.status {
-                    Some(status) if status != room.status => Standing::OtherStatus(room),
-                    _ => Standing::Expected(room),
-                }
-            }
-            _ => Standing::Missing,
+        let Some(room) =
+            room.filter(|room| self.expect.owner.is_none_or(|owner| owner == room.visitor))
+        else {
+            return Standing::Missing;
+        };
+        if self
+            .expect
+            .status
+            .is_some_and(|status| status != room.status)
+        {
+            return Standing::OtherStatus(room);
         }
+        let assignee = room.assignee.as_ref().map(|a| a.id);
+        if self
+            .expect
+            .assignee
+            .is_some_and(|expected| expected != assignee)
+        {
+            return Standing::OtherAssignee(room);
+        }
+        Standing::Expected(room)
+    }
+
+    /// Where the room files after the change, when the change moves it (its status or
+    /// assignee): both, as the change sets or pins them.
+    pub fn filed_under(&self) -> Option<(RoomStatus, Option<AgentId>)> {
+        if self.status.is_none() && self.assignee.is_none() {
+            return None;
+        }
+        let status = self.status.or(self.expect.status)?;
+        let assignee = match &self.assignee {
+            Some(assignee) => assignee.as_ref().map(|a| a.id),
+            None => self.expect.assignee?,
+        };
+        Some((status, assignee))
     }
 
     /// Whether the change raises the room's activity (or leaves a later one as it is).
@@ -137,6 +263,9 @@ impl RoomChange {
             Unread::Keep => {}
             Unread::Add(count) => room.unread_count += count,
             Unread::Reset => room.unread_count = 0,
+        }
+        if let Some(assignee) = &self.assignee {
+            room.assignee = assignee.clone();
         }
         room
     }
@@ -167,6 +296,7 @@ mod tests {
             updated_at: Timestamp::from_unix_millis(at),
             last_message: None,
             unread_count: 0,
+            assignee: None,
         }
     }
 
@@ -205,7 +335,7 @@ mod tests {
         let after = change.apply(&open);
         assert_eq!(after.updated_at, open.updated_at);
         assert_eq!(after.last_message, Some(early));
-        let closed = RoomChange::status_set(RoomStatus::Closed, Timestamp::from_unix_millis(10));
+        let closed = RoomChange::closed(&open, Timestamp::from_unix_millis(10));
         assert_eq!(closed.apply(&open).updated_at, open.updated_at);
     }
 
@@ -229,14 +359,112 @@ mod tests {
         assert_eq!(intruder.standing(None), Standing::Missing);
     }
 
+    fn agent(name: &str, open_rooms: u32) -> Agent {
+        Agent {
+            id: crate::domain::AgentId::from_ulid(Ulid::new()),
+            username: crate::domain::Username::parse(name).unwrap(),
+            display_name: crate::domain::DisplayName::parse(name).unwrap(),
+            role: crate::domain::Role::Agent,
+            active: true,
+            away: false,
+            open_rooms,
+            last_assigned_at: None,
+            password_hash: String::new(),
+        }
+    }
+
     #[test]
-    fn a_status_is_set_only_from_the_other_one() {
+    fn a_change_built_from_a_room_applies_to_it_only_as_it_was_found() {
         let open = room(1_000);
-        let reopen = RoomChange::status_set(RoomStatus::Open, Timestamp::from_unix_millis(2_000));
-        assert_eq!(reopen.standing(Some(&open)), Standing::OtherStatus(&open));
-        let close = RoomChange::status_set(RoomStatus::Closed, Timestamp::from_unix_millis(2_000));
+        let close = RoomChange::closed(&open, Timestamp::from_unix_millis(2_000));
         let closed = close.apply(&open);
         assert_eq!(closed.status, RoomStatus::Closed);
         assert_eq!(closed.updated_at, Timestamp::from_unix_millis(2_000));
+        // Closed meanwhile: closing again is refused for the status.
+        assert_eq!(
+            close.standing(Some(&closed)),
+            Standing::OtherStatus(&closed)
+        );
+        // Assigned meanwhile: refused for the assignee, so no count goes astray.
+        let bob = agent("bob", 0);
+        let taken = RoomChange::assigned(&open, Some(&bob), None, Timestamp::from_unix_millis(3));
+        let assigned = taken.apply(&open);
+        assert_eq!(
+            close.standing(Some(&assigned)),
+            Standing::OtherAssignee(&assigned)
+        );
+        assert_eq!(
+            taken.standing(Some(&assigned)),
+            Standing::OtherAssignee(&assigned)
+        );
+        let reopen = RoomChange::reopened(&closed, Timestamp::from_unix_millis(3_000), true);
+        assert_eq!(reopen.standing(Some(&open)), Standing::OtherStatus(&open));
+    }
+
+    #[test]
+    fn open_rooms_count_follows_assign_close_and_reopen() {
+        let at = Timestamp::from_unix_millis(5);
+        let (bob, carol) = (agent("bob", 0), agent("carol", 0));
+        let open = room(1_000);
+        let to_bob = RoomChange::assigned(&open, Some(&bob), Some(2), at);
+        assert_eq!(to_bob.tally.released, None);
+        let taken = to_bob.tally.taken.clone().unwrap();
+        assert_eq!(
+            (taken.agent.id, taken.cap, taken.assigned_at),
+            (bob.id, Some(2), Some(at))
+        );
+        let bobs = to_bob.apply(&open);
+        assert_eq!(bobs.assignee, Some(Assignee::of(&bob)));
+        assert_eq!(to_bob.filed_under(), Some((RoomStatus::Open, Some(bob.id))));
+
+        let to_carol = RoomChange::assigned(&bobs, Some(&carol), None, at);
+        assert_eq!(to_carol.tally.released, Some(Assignee::of(&bob)));
+        assert_eq!(to_carol.tally.taken.unwrap().agent.id, carol.id);
+        let nobody = RoomChange::assigned(&bobs, None, None, at);
+        assert_eq!(
+            (nobody.tally.released.is_some(), nobody.tally.taken.clone()),
+            (true, None)
+        );
+        assert_eq!(nobody.apply(&bobs).assignee, None);
+        assert_eq!(nobody.filed_under(), Some((RoomStatus::Open, None)));
+
+        // Closing frees the slot and keeps the assignee; reopening counts it again, with no cap.
+        let close = RoomChange::closed(&bobs, at);
+        assert_eq!(close.tally.released, Some(Assignee::of(&bob)));
+        let closed = close.apply(&bobs);
+        assert_eq!(closed.assignee, Some(Assignee::of(&bob)));
+        assert_eq!(
+            close.filed_under(),
+            Some((RoomStatus::Closed, Some(bob.id)))
+        );
+        let back = RoomChange::reopened(&closed, at, true);
+        let taken = back.tally.taken.clone().unwrap();
+        assert_eq!(
+            (taken.agent.id, taken.cap, taken.assigned_at),
+            (bob.id, None, None)
+        );
+        assert_eq!(back.apply(&closed).assignee, Some(Assignee::of(&bob)));
+        // An assignee deactivated since loses the room, and nobody's count changes.
+        let orphan = RoomChange::reopened(&closed, at, false);
+        assert_eq!(orphan.tally, Tally::default());
+        assert_eq!(orphan.apply(&closed).assignee, None);
+        assert_eq!(orphan.filed_under(), Some((RoomStatus::Open, None)));
+        // Messages and reads file nothing anew.
+        assert_eq!(RoomChange::read().filed_under(), None);
+    }
+
+    #[test]
+    fn an_agent_takes_a_room_only_active_and_below_its_cap() {
+        let taken = |cap| Taken {
+            agent: Assignee::of(&agent("bob", 0)),
+            cap,
+            assigned_at: None,
+        };
+        assert!(taken(Some(2)).allowed(&agent("bob", 1)));
+        assert!(!taken(Some(2)).allowed(&agent("bob", 2)));
+        assert!(taken(None).allowed(&agent("bob", 200)));
+        let mut gone = agent("bob", 0);
+        gone.active = false;
+        assert!(!taken(None).allowed(&gone));
     }
 }

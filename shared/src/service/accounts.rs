@@ -89,15 +89,13 @@ impl ChatService {
         if self.store.find_agent(&username).await?.is_some() {
             return Ok(false);
         }
-        let agent = Agent {
-            id: AgentId::from_ulid(self.clock.next_id()),
+        let agent = Agent::new(
+            AgentId::from_ulid(self.clock.next_id()),
             username,
             display_name,
             role,
-            active: true,
-            away: false,
-            password_hash: hash_password(password).await?,
-        };
+            hash_password(password).await?,
+        );
         self.store.insert_agent_if_absent(&agent).await
     }
 }

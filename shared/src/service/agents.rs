@@ -2,23 +2,34 @@
 
 use crate::domain::AgentIdentity;
 use crate::domain::{
-    Limit, Message, MessageContent, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room,
-    RoomChange, RoomId, RoomStatus, SenderType,
+    Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomChange,
+    RoomId, RoomStatus, SenderType,
 };
 use crate::error::ChatError;
-use crate::input::NewMessage;
-use crate::ports::{Event, RoomWrite};
+use crate::input::{AssigneeFilter, NewMessage};
+use crate::ports::{Event, RoomFilter, RoomWrite};
 
+use futures::FutureExt;
+
+use super::assignment::AsFound;
 use super::{ChatService, Sent};
 
 impl ChatService {
+    /// The admin list, of one status, of one assignee (`me` is `agent`), or both.
     pub async fn rooms(
         &self,
-        status: Option<RoomStatus>,
+        agent: &AgentIdentity,
+        (status, assignee): (Option<RoomStatus>, Option<AssigneeFilter>),
         limit: Limit,
         cursor: Option<&PageCursor>,
     ) -> Result<Page<Room>, ChatError> {
-        self.store.list_rooms(status, limit, cursor).await
+        let assignee = assignee.map(|assignee| match assignee {
+            AssigneeFilter::Me => Some(agent.id),
+            AssigneeFilter::Nobody => None,
+            AssigneeFilter::Agent(id) => Some(id),
+        });
+        let filter = RoomFilter { status, assignee };
+        self.store.list_rooms(filter, limit, cursor).await
     }
 
     pub async fn room(&self, room: RoomId) -> Result<Room, ChatError> {
@@ -66,7 +77,12 @@ impl ChatService {
         let room = match self.store.change_room(room, &RoomChange::read()).await? {
             RoomWrite::Missing => return Err(ChatError::room_not_found()),
             // A read expects no status, so it is never refused for one.
-            RoomWrite::Changed(room) | RoomWrite::OtherStatus(room) => room,
+            RoomWrite::Changed(room)
+            | RoomWrite::OtherStatus(room)
+            | RoomWrite::OtherAssignee(room) => room,
+            RoomWrite::TakerRefused => {
+                return Err(anyhow::anyhow!("a read gives the room to nobody").into());
+            }
         };
         let read_up_to = room.last_message.as_ref().map(|message| message.id);
         self.notifier
@@ -81,40 +97,59 @@ impl ChatService {
 
     /// Closes or reopens a room; doing it again changes nothing. A change is told in the room
     /// itself with a system message, which is how the customer learns of it (`room_updated`
-    /// goes to agents only).
+    /// goes to agents only). Closing frees the assignee's slot; reopening takes it again if
+    /// the assignee is still active, else the room is unassigned.
     pub async fn set_status(
         &self,
         agent: &AgentIdentity,
         room: RoomId,
         status: RoomStatus,
     ) -> Result<Room, ChatError> {
-        let change = RoomChange::status_set(status, self.clock.now());
-        let changed = match self.store.change_room(room, &change).await? {
-            RoomWrite::Missing => return Err(ChatError::room_not_found()),
-            RoomWrite::OtherStatus(unchanged) => return Ok(unchanged),
-            RoomWrite::Changed(changed) => changed,
+        let now = self.clock.now();
+        // A reopen's assignee deactivated between the read and the write refuses the write;
+        // read once more, the room then loses them.
+        let mut outcome = AsFound::TakerRefused;
+        for _ in 0..2 {
+            outcome = self
+                .change_as_found(room, |found| {
+                    async move {
+                        if found.status == status {
+                            return Ok(None);
+                        }
+                        let change = match status {
+                            RoomStatus::Closed => RoomChange::closed(&found, now),
+                            RoomStatus::Open => {
+                                let assignee_active = match &found.assignee {
+                                    Some(assignee) => self
+                                        .store
+                                        .find_agent_by_id(assignee.id)
+                                        .await?
+                                        .is_some_and(|agent| agent.active),
+                                    None => false,
+                                };
+                                RoomChange::reopened(&found, now, assignee_active)
+                            }
+                        };
+                        Ok(Some(change))
+                    }
+                    .boxed()
+                })
+                .await?;
+            if !matches!(outcome, AsFound::TakerRefused) {
+                break;
+            }
+        }
+        let changed = match outcome {
+            AsFound::Unchanged(room) => return Ok(room),
+            AsFound::Changed(room) => room,
+            AsFound::TakerRefused => {
+                return Err(anyhow::anyhow!("room {room}'s assignee kept refusing it").into());
+            }
         };
         let notice = match status {
             RoomStatus::Closed => format!("{} closed the conversation", agent.display_name),
             RoomStatus::Open => format!("{} reopened the conversation", agent.display_name),
         };
-        let input = NewMessage {
-            content: MessageContent::parse(&notice)?,
-            client_msg_id: None,
-        };
-        let sent = self
-            .send(
-                room,
-                (SenderType::System, "System".to_owned()),
-                input,
-                None,
-                &[],
-            )
-            .await?;
-        let room = changed.with_message(&sent.message);
-        self.notifier
-            .publish(Event::RoomUpdated { room: room.clone() })
-            .await;
-        Ok(room)
+        self.tell(changed, Some(notice)).await
     }
 }

@@ -65,6 +65,7 @@ impl ChatService {
             updated_at: created_at,
             last_message: None,
             unread_count: 0,
+            assignee: None,
         };
         let first_message = input.message.map(|content| {
             let (id, created_at) = self.stamp();

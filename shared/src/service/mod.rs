@@ -3,6 +3,7 @@
 
 mod accounts;
 mod agents;
+mod assignment;
 mod customers;
 mod limits;
 mod presence;

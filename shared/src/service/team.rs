@@ -70,15 +70,13 @@ impl ChatService {
 
     /// A new agent; a username taken is 409.
     pub async fn add_agent(&self, input: NewAgent) -> Result<TeamMember, ChatError> {
-        let agent = Agent {
-            id: AgentId::from_ulid(self.clock.next_id()),
-            username: input.username,
-            display_name: input.display_name,
-            role: input.role,
-            active: true,
-            away: false,
-            password_hash: hash_password(input.password).await?,
-        };
+        let agent = Agent::new(
+            AgentId::from_ulid(self.clock.next_id()),
+            input.username,
+            input.display_name,
+            input.role,
+            hash_password(input.password).await?,
+        );
         if !self.store.insert_agent_if_absent(&agent).await? {
             return Err(ChatError::Conflict("username is taken"));
         }
@@ -89,7 +87,7 @@ impl ChatService {
     }
 
     /// Activates or deactivates an agent. A deactivated one cannot sign in, refresh or open a
-    /// connection. An admin cannot deactivate themselves.
+    /// connection, and its open rooms are unassigned. An admin cannot deactivate themselves.
     pub async fn set_agent_active(
         &self,
         by: &AgentIdentity,
@@ -108,8 +106,22 @@ impl ChatService {
             .find_agent_by_id(id)
             .await?
             .ok_or_else(not_found)?;
-        self.set_agent_flag(&agent, AgentFlag::Active, active)
+        let member = self
+            .set_agent_flag(&agent, AgentFlag::Active, active)
             .await?
-            .ok_or_else(not_found)
+            .ok_or_else(not_found)?;
+        if active {
+            return Ok(member);
+        }
+        // Once inactive, no room can be given to the agent (the taking write is conditioned
+        // on it), so the rooms listed now are all it will ever hold.
+        self.unassign_all(member.agent.id).await?;
+        // Its count went to zero with the rooms it gave up.
+        let agent = self
+            .store
+            .find_agent_by_id(id)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(TeamMember { agent, ..member })
     }
 }

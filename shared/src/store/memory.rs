@@ -10,13 +10,13 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage,
-    MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, Timestamp,
-    Username, VisitorId,
+    MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, Standing, Timestamp, Username,
+    VisitorId,
 };
 use crate::error::ChatError;
 use crate::ports::{
     AgentStore, Appended, Charge, Connection, ConnectionStore, MessageStore, Party, RateCounters,
-    RoomLister, RoomStore, RoomWrite, StoreHealth,
+    RoomFilter, RoomLister, RoomStore, RoomWrite, StoreHealth,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -92,6 +92,23 @@ impl State {
 }
 
 impl State {
+    /// Applies a change's tally (whose taker was found allowed) to the agents' records.
+    fn count_open_rooms(&mut self, change: &RoomChange) {
+        if let Some(released) = &change.tally.released
+            && let Some(agent) = self.agents.get_mut(&released.username)
+        {
+            agent.open_rooms = agent.open_rooms.saturating_sub(1);
+        }
+        if let Some(taken) = &change.tally.taken
+            && let Some(agent) = self.agents.get_mut(&taken.agent.username)
+        {
+            agent.open_rooms += 1;
+            if let Some(at) = taken.assigned_at {
+                agent.last_assigned_at = Some(at);
+            }
+        }
+    }
+
     fn forget_connection(&mut self, id: &ConnectionId) {
         let Some(connection) = self.connections.remove(id) else {
             return;
@@ -170,8 +187,16 @@ impl RoomStore for MemoryStore {
         let room = match change.standing(state.rooms.get(&id)) {
             Standing::Missing => return Ok(RoomWrite::Missing),
             Standing::OtherStatus(room) => return Ok(RoomWrite::OtherStatus(room.clone())),
+            Standing::OtherAssignee(room) => return Ok(RoomWrite::OtherAssignee(room.clone())),
             Standing::Expected(room) => change.apply(room),
         };
+        if let Some(taken) = &change.tally.taken {
+            let taker = state.agents.get(&taken.agent.username);
+            if !taker.is_some_and(|agent| agent.id == taken.agent.id && taken.allowed(agent)) {
+                return Ok(RoomWrite::TakerRefused);
+            }
+        }
+        state.count_open_rooms(change);
         state.put_room(room.clone());
         Ok(RoomWrite::Changed(room))
     }
@@ -199,7 +224,7 @@ impl RoomLister for MemoryStore {
 
     async fn list_rooms(
         &self,
-        status: Option<RoomStatus>,
+        filter: RoomFilter,
         limit: Limit,
         cursor: Option<&PageCursor>,
     ) -> Result<Page<Room>, ChatError> {
@@ -209,7 +234,7 @@ impl RoomLister for MemoryStore {
             .iter()
             .rev()
             .copied()
-            .filter(|(_, id)| status.is_none_or(|status| state.rooms[id].status == status));
+            .filter(|(_, id)| filter.admits(&state.rooms[id]));
         state.page(keys, limit, cursor)
     }
 }
@@ -226,7 +251,9 @@ impl MessageStore for MemoryStore {
         let standing = change.standing(state.rooms.get(&message.room_id));
         let room = match standing {
             Standing::Missing => return Err(ChatError::room_not_found()),
-            Standing::OtherStatus(room) | Standing::Expected(room) => room,
+            Standing::OtherStatus(room)
+            | Standing::OtherAssignee(room)
+            | Standing::Expected(room) => room,
         };
         let guard = message
             .client_msg_id
@@ -236,8 +263,12 @@ impl MessageStore for MemoryStore {
             let earlier = state.messages[&message.room_id][earlier].clone();
             return Ok(Appended::Duplicate(earlier));
         }
-        if matches!(standing, Standing::OtherStatus(_)) {
-            return Err(ChatError::room_closed());
+        match standing {
+            Standing::OtherStatus(_) => return Err(ChatError::room_closed()),
+            Standing::OtherAssignee(_) => {
+                return Err(anyhow::anyhow!("a send expects no assignee").into());
+            }
+            Standing::Missing | Standing::Expected(_) => {}
         }
         let counted = |key: &str| state.rate_counters.get(key).map_or(0, |(count, _)| *count);
         if let Some(full) = charges.iter().find(|c| counted(&c.key) >= c.max) {

@@ -58,6 +58,8 @@ conformance!(
     racing_writers_agree,
     admin_lists_page_by_activity,
     visitor_lists_are_scoped,
+    assignments_keep_counts_and_file_rooms_by_assignee,
+    rooms_arriving_at_once_never_push_an_agent_past_its_cap,
     connections_come_and_go,
     agents_are_inserted_once,
     the_team_is_listed_found_by_id_and_deactivated,

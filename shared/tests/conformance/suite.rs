@@ -7,12 +7,12 @@ use shared::ChatError;
 use shared::clock::ManualClock;
 use shared::domain::RoomChange;
 use shared::domain::{
-    Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName,
-    Limit, Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room, RoomId,
-    RoomStatus, SenderType, Subject, Timestamp, Username, VisitorId,
+    Agent, AgentFlag, AgentId, Assignee, ClientMsgId, ConnectionId, CustomerEmail, CustomerName,
+    DisplayName, Limit, Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room,
+    RoomId, RoomStatus, SenderType, Subject, Timestamp, Username, VisitorId,
 };
 use shared::domain::{AgentIdentity, VisitorIdentity};
-use shared::ports::{Appended, Charge, Clock, Connection, Party, RoomWrite, Store};
+use shared::ports::{Appended, Charge, Clock, Connection, Party, RoomFilter, RoomWrite, Store};
 
 /// The store's writes as the service makes them: each with the change its rules compute, so
 /// the suite holds both stores to the same rules.
@@ -56,18 +56,50 @@ impl AsTheServiceWrites for Arc<dyn Store> {
         self.append(message, &change, charges).await
     }
 
+    /// As a writer that read the room in the other status (or read a room that is gone
+    /// since): the store's conditions alone decide.
     async fn set_room_status(
         &self,
         id: RoomId,
         status: RoomStatus,
         at: Timestamp,
     ) -> Result<RoomWrite, ChatError> {
-        self.change_room(id, &RoomChange::status_set(status, at))
-            .await
+        let mut seen = match self.get_room(id).await? {
+            Some(room) => room,
+            None => Room {
+                id,
+                ..new_room(&clock(), VisitorId::from_ulid(ulid::Ulid::new()))
+            },
+        };
+        let change = match status {
+            RoomStatus::Closed => {
+                seen.status = RoomStatus::Open;
+                RoomChange::closed(&seen, at)
+            }
+            RoomStatus::Open => {
+                seen.status = RoomStatus::Closed;
+                let assignee_active = match &seen.assignee {
+                    Some(assignee) => self
+                        .find_agent_by_id(assignee.id)
+                        .await?
+                        .is_some_and(|agent| agent.active),
+                    None => false,
+                };
+                RoomChange::reopened(&seen, at, assignee_active)
+            }
+        };
+        self.change_room(id, &change).await
     }
 
     async fn mark_room_read(&self, id: RoomId) -> Result<RoomWrite, ChatError> {
         self.change_room(id, &RoomChange::read()).await
+    }
+}
+
+fn closed_rooms() -> RoomFilter {
+    RoomFilter {
+        status: Some(RoomStatus::Closed),
+        assignee: None,
     }
 }
 
@@ -96,6 +128,7 @@ fn new_room(clock: &ManualClock, visitor: VisitorId) -> Room {
         updated_at: clock.now(),
         last_message: None,
         unread_count: 0,
+        assignee: None,
     }
 }
 
@@ -514,10 +547,13 @@ pub async fn activity_never_moves_backwards(store: Arc<dyn Store>) {
     let between = message(&behind, other.id, SenderType::Customer, "between", None);
     store.append_message(&between, None).await.unwrap();
     let one = Limit::parse(Some("1")).unwrap();
-    let first = store.list_rooms(None, one, None).await.unwrap();
+    let first = store
+        .list_rooms(RoomFilter::default(), one, None)
+        .await
+        .unwrap();
     assert_eq!(first.items, vec![noted.clone()]);
     let second = store
-        .list_rooms(None, one, first.next.as_ref())
+        .list_rooms(RoomFilter::default(), one, first.next.as_ref())
         .await
         .unwrap();
     assert_eq!(
@@ -525,7 +561,7 @@ pub async fn activity_never_moves_backwards(store: Arc<dyn Store>) {
         vec![other.id]
     );
     let closed_rooms = store
-        .list_rooms(Some(RoomStatus::Closed), Limit::DEFAULT, None)
+        .list_rooms(closed_rooms(), Limit::DEFAULT, None)
         .await
         .unwrap();
     assert_eq!(closed_rooms.items, vec![noted]);
@@ -567,7 +603,7 @@ pub async fn racing_writers_agree(store: Arc<dyn Store>) {
             RoomWrite::Changed(room) | RoomWrite::OtherStatus(room) => {
                 assert_eq!(room.status, RoomStatus::Closed)
             }
-            RoomWrite::Missing => panic!("{outcomes:?}"),
+            other => panic!("{other:?} in {outcomes:?}"),
         }
     }
     clock.advance(Duration::from_secs(1));
@@ -662,7 +698,11 @@ pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {
     let mut cursor: Option<PageCursor> = None;
     loop {
         let page = store
-            .list_rooms(None, Limit::parse(Some("3")).unwrap(), cursor.as_ref())
+            .list_rooms(
+                RoomFilter::default(),
+                Limit::parse(Some("3")).unwrap(),
+                cursor.as_ref(),
+            )
             .await
             .unwrap();
         assert!(page.items.len() <= 3);
@@ -675,7 +715,7 @@ pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {
     assert_eq!(seen, expected);
 
     let closed = store
-        .list_rooms(Some(RoomStatus::Closed), Limit::DEFAULT, None)
+        .list_rooms(closed_rooms(), Limit::DEFAULT, None)
         .await
         .unwrap();
     assert_eq!(
@@ -685,7 +725,10 @@ pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {
     assert_eq!(closed.next, None);
     let open_first = store
         .list_rooms(
-            Some(RoomStatus::Open),
+            RoomFilter {
+                status: Some(RoomStatus::Open),
+                assignee: None,
+            },
             Limit::parse(Some("2")).unwrap(),
             None,
         )
@@ -697,7 +740,10 @@ pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {
     );
     let open_rest = store
         .list_rooms(
-            Some(RoomStatus::Open),
+            RoomFilter {
+                status: Some(RoomStatus::Open),
+                assignee: None,
+            },
             Limit::DEFAULT,
             open_first.next.as_ref(),
         )
@@ -717,7 +763,7 @@ pub async fn admin_lists_page_by_activity(store: Arc<dyn Store>) {
     ] {
         let cursor = PageCursor::parse(Some(garbage)).unwrap();
         let refused = store
-            .list_rooms(None, Limit::DEFAULT, cursor.as_ref())
+            .list_rooms(RoomFilter::default(), Limit::DEFAULT, cursor.as_ref())
             .await;
         assert!(
             matches!(
@@ -873,17 +919,25 @@ pub async fn connections_come_and_go(store: Arc<dyn Store>) {
     assert_eq!(store.get_connection(&agent.id, later).await.unwrap(), None);
 }
 
+fn team_member(clock: &ManualClock, name: &str) -> Agent {
+    Agent::new(
+        AgentId::from_ulid(clock.next_id()),
+        Username::parse(name).unwrap(),
+        DisplayName::parse(name).unwrap(),
+        Role::Agent,
+        "hash".to_owned(),
+    )
+}
+
 pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
     let clock = clock();
-    let agent = Agent {
-        id: AgentId::from_ulid(clock.next_id()),
-        username: Username::parse("grace").unwrap(),
-        display_name: DisplayName::parse("Grace H.").unwrap(),
-        role: Role::Agent,
-        active: true,
-        away: false,
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
-    };
+    let agent = Agent::new(
+        AgentId::from_ulid(clock.next_id()),
+        Username::parse("grace").unwrap(),
+        DisplayName::parse("Grace H.").unwrap(),
+        Role::Agent,
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
+    );
     assert_eq!(store.find_agent(&agent.username).await.unwrap(), None);
     assert!(store.insert_agent_if_absent(&agent).await.unwrap());
     let mut impostor = agent.clone();
@@ -898,15 +952,7 @@ pub async fn agents_are_inserted_once(store: Arc<dyn Store>) {
 
 pub async fn the_team_is_listed_found_by_id_and_deactivated(store: Arc<dyn Store>) {
     let clock = clock();
-    let agent = |name: &str| Agent {
-        id: AgentId::from_ulid(clock.next_id()),
-        username: Username::parse(name).unwrap(),
-        display_name: DisplayName::parse(name).unwrap(),
-        role: Role::Agent,
-        active: true,
-        away: false,
-        password_hash: "hash".to_owned(),
-    };
+    let agent = |name: &str| team_member(&clock, name);
     let (ann, ben) = (agent("ann"), agent("ben"));
     assert!(store.list_agents().await.unwrap().is_empty());
     for member in [&ann, &ben] {
@@ -1066,4 +1112,184 @@ pub async fn sends_count_their_charges_in_the_same_write(store: Arc<dyn Store>) 
         Appended::Duplicate(first)
     );
     assert_eq!(store.counted(&charge.key, clock.now()).await.unwrap(), 2);
+}
+
+/// The agent as stored now.
+async fn stored_agent(store: &Arc<dyn Store>, agent: &Agent) -> Agent {
+    store.find_agent_by_id(agent.id).await.unwrap().unwrap()
+}
+
+async fn listed(
+    store: &Arc<dyn Store>,
+    status: RoomStatus,
+    assignee: Option<AgentId>,
+) -> Vec<RoomId> {
+    let filter = RoomFilter {
+        status: Some(status),
+        assignee: Some(assignee),
+    };
+    let page = store
+        .list_rooms(filter, Limit::DEFAULT, None)
+        .await
+        .unwrap();
+    page.items.iter().map(|room| room.id).collect()
+}
+
+pub async fn assignments_keep_counts_and_file_rooms_by_assignee(store: Arc<dyn Store>) {
+    let clock = clock();
+    let (ann, ben) = (team_member(&clock, "ann"), team_member(&clock, "ben"));
+    for member in [&ann, &ben] {
+        assert!(store.insert_agent_if_absent(member).await.unwrap());
+    }
+    let owner = visitor(&clock);
+    let first = open_room(&store, &clock, owner).await;
+    clock.advance(Duration::from_millis(5));
+    let second = open_room(&store, &clock, owner).await;
+    assert_eq!(
+        listed(&store, RoomStatus::Open, None).await,
+        vec![second.id, first.id]
+    );
+
+    let at = clock.now();
+    let to_ann = RoomChange::assigned(&first, Some(&ann), None, at);
+    let anns = changed(store.change_room(first.id, &to_ann).await.unwrap());
+    assert_eq!(anns.assignee, Some(Assignee::of(&ann)));
+    assert_eq!(store.get_room(first.id).await.unwrap(), Some(anns.clone()));
+    let counted = stored_agent(&store, &ann).await;
+    assert_eq!(
+        (counted.open_rooms, counted.last_assigned_at),
+        (1, Some(at))
+    );
+    // A change built from the room before it was assigned is refused, and counts nothing.
+    let stale = RoomChange::assigned(&first, Some(&ben), None, at);
+    assert_eq!(
+        store.change_room(first.id, &stale).await.unwrap(),
+        RoomWrite::OtherAssignee(anns.clone())
+    );
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 0);
+
+    // A transfer frees one slot and takes another.
+    let to_ben = RoomChange::assigned(&anns, Some(&ben), None, at);
+    let bens = changed(store.change_room(first.id, &to_ben).await.unwrap());
+    assert_eq!(bens.assignee, Some(Assignee::of(&ben)));
+    assert_eq!(stored_agent(&store, &ann).await.open_rooms, 0);
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 1);
+    assert_eq!(
+        listed(&store, RoomStatus::Open, Some(ben.id)).await,
+        vec![first.id]
+    );
+    assert_eq!(
+        listed(&store, RoomStatus::Open, None).await,
+        vec![second.id]
+    );
+    assert!(
+        listed(&store, RoomStatus::Open, Some(ann.id))
+            .await
+            .is_empty()
+    );
+
+    // Activity orders an assignee's list as it does every list.
+    clock.advance(Duration::from_millis(5));
+    let second_bens = RoomChange::assigned(&second, Some(&ben), None, clock.now());
+    changed(store.change_room(second.id, &second_bens).await.unwrap());
+    clock.advance(Duration::from_millis(5));
+    let reply = message(&clock, first.id, SenderType::Agent, "On it", None);
+    store.append_message(&reply, None).await.unwrap();
+    assert_eq!(
+        listed(&store, RoomStatus::Open, Some(ben.id)).await,
+        vec![first.id, second.id]
+    );
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 2);
+
+    // Closing frees the slot and files the room under closed, keeping its assignee; a reopen
+    // counts it again, cap or not.
+    let bens = store.get_room(first.id).await.unwrap().unwrap();
+    let closed = changed(
+        store
+            .change_room(first.id, &RoomChange::closed(&bens, clock.now()))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(closed.assignee, Some(Assignee::of(&ben)));
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 1);
+    assert_eq!(
+        listed(&store, RoomStatus::Closed, Some(ben.id)).await,
+        vec![first.id]
+    );
+    assert_eq!(
+        listed(&store, RoomStatus::Open, Some(ben.id)).await,
+        vec![second.id]
+    );
+    let reopen = RoomChange::reopened(&closed, clock.now(), true);
+    changed(store.change_room(first.id, &reopen).await.unwrap());
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 2);
+
+    // A taker at its cap, or deactivated, is refused, and nothing changes.
+    let third = open_room(&store, &clock, owner).await;
+    let past_cap = RoomChange::assigned(&third, Some(&ben), Some(2), clock.now());
+    assert_eq!(
+        store.change_room(third.id, &past_cap).await.unwrap(),
+        RoomWrite::TakerRefused
+    );
+    store
+        .set_agent_flag(&ann, AgentFlag::Active, false)
+        .await
+        .unwrap();
+    let to_gone = RoomChange::assigned(&third, Some(&ann), None, clock.now());
+    assert_eq!(
+        store.change_room(third.id, &to_gone).await.unwrap(),
+        RoomWrite::TakerRefused
+    );
+    assert_eq!(store.get_room(third.id).await.unwrap(), Some(third.clone()));
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 2);
+    assert_eq!(stored_agent(&store, &ann).await.open_rooms, 0);
+
+    // Unassigning files the room under nobody.
+    let bens = store.get_room(second.id).await.unwrap().unwrap();
+    let nobody = RoomChange::assigned(&bens, None, None, clock.now());
+    assert_eq!(
+        changed(store.change_room(second.id, &nobody).await.unwrap()).assignee,
+        None
+    );
+    assert_eq!(stored_agent(&store, &ben).await.open_rooms, 1);
+    assert_eq!(
+        listed(&store, RoomStatus::Open, None).await,
+        vec![third.id, second.id]
+    );
+}
+
+pub async fn rooms_arriving_at_once_never_push_an_agent_past_its_cap(store: Arc<dyn Store>) {
+    let clock = clock();
+    let cat = team_member(&clock, "cat");
+    assert!(store.insert_agent_if_absent(&cat).await.unwrap());
+    let owner = visitor(&clock);
+    let mut rooms = Vec::new();
+    for _ in 0..6 {
+        rooms.push(open_room(&store, &clock, owner).await);
+    }
+    let mut writes = tokio::task::JoinSet::new();
+    for room in rooms {
+        let (store, cat, at) = (store.clone(), cat.clone(), clock.now());
+        writes.spawn(async move {
+            let change = RoomChange::assigned(&room, Some(&cat), Some(2), at);
+            store.change_room(room.id, &change).await.unwrap()
+        });
+    }
+    let outcomes = writes.join_all().await;
+    let taken = outcomes
+        .iter()
+        .filter(|write| matches!(write, RoomWrite::Changed(_)))
+        .count();
+    assert_eq!(taken, 2, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|write| matches!(write, RoomWrite::Changed(_) | RoomWrite::TakerRefused)),
+        "{outcomes:?}"
+    );
+    assert_eq!(stored_agent(&store, &cat).await.open_rooms, 2);
+    assert_eq!(
+        listed(&store, RoomStatus::Open, Some(cat.id)).await.len(),
+        2
+    );
 }

@@ -89,7 +89,12 @@ async fn room_creation_is_limited_per_source_and_per_returning_visitor() {
         .unwrap();
     let refused = f.chat.create_room(Some(visitor), three, room()).await;
     retry_after(refused.unwrap_err());
-    let all = f.chat.rooms(None, Limit::DEFAULT, None).await.unwrap();
+    let agent = f.seeded_agent().await;
+    let all = f
+        .chat
+        .rooms(&agent, (None, None), Limit::DEFAULT, None)
+        .await
+        .unwrap();
     assert_eq!(all.items.len(), 4);
 }
 

@@ -280,13 +280,18 @@ async fn admin_list_is_most_recent_activity_first_and_filters_by_status() {
         .set_status(&agent, c, RoomStatus::Closed)
         .await
         .unwrap();
-    let all = f.chat.rooms(None, Limit::DEFAULT, None).await.unwrap();
+    let all = f
+        .chat
+        .rooms(&agent, (None, None), Limit::DEFAULT, None)
+        .await
+        .unwrap();
     let ids: Vec<RoomId> = all.items.iter().map(|r| r.id).collect();
     assert_eq!(ids, vec![c, a, b]);
     let open = f
         .chat
         .rooms(
-            Some(RoomStatus::Open),
+            &agent,
+            (Some(RoomStatus::Open), None),
             Limit::parse(Some("1")).unwrap(),
             None,
         )
@@ -295,7 +300,12 @@ async fn admin_list_is_most_recent_activity_first_and_filters_by_status() {
     assert_eq!(open.items[0].id, a);
     let rest = f
         .chat
-        .rooms(Some(RoomStatus::Open), Limit::DEFAULT, open.next.as_ref())
+        .rooms(
+            &agent,
+            (Some(RoomStatus::Open), None),
+            Limit::DEFAULT,
+            open.next.as_ref(),
+        )
         .await
         .unwrap();
     assert_eq!(rest.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b]);

@@ -4,6 +4,12 @@
 //! | record | PK | SK | GSI1PK / GSI1SK |
 //! | --- | --- | --- | --- |
 //! | room | `ROOM#<room>` | `ROOM` | `ROOMS#<status>` / `<activity ms, 15 digits>#<room>` |
+//!
+//! A room is also in GSI2, by assignee and status: `ASSIGNEE#<agent id|none>#<status>` /
+//! the same activity key as GSI1's.
+//!
+//! | record | PK | SK | GSI1PK / GSI1SK |
+//! | --- | --- | --- | --- |
 //! | message | `ROOM#<room>` | `MSG#<ulid>` | |
 //! | retry guard | `ROOM#<room>` | `CMID#<client_msg_id>` | |
 //! | visitor's room | `VISITOR#<visitor>` | `ROOM#<room>` | |
@@ -18,9 +24,9 @@ use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::{
-    Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, CustomerEmail, CustomerName, DisplayName,
-    Message, MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType, Subject,
-    Timestamp, Username,
+    Agent, AgentFlag, AgentId, Assignee, ClientMsgId, ConnectionId, CustomerEmail, CustomerName,
+    DisplayName, Message, MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType,
+    Subject, Timestamp, Username,
 };
 use crate::domain::{AgentIdentity, VisitorIdentity};
 use crate::ports::{Connection, Party};
@@ -30,6 +36,7 @@ pub type Item = HashMap<String, AttributeValue>;
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
 pub const GSI1: &str = "GSI1";
+pub const GSI2: &str = "GSI2";
 pub const ROOM_SK: &str = "ROOM";
 pub const AGENTS_PK: &str = "AGENTS";
 pub const MESSAGE_PREFIX: &str = "MSG#";
@@ -81,6 +88,12 @@ pub fn agent_pk(username: &Username) -> String {
 
 pub fn status_partition(status: RoomStatus) -> String {
     format!("ROOMS#{}", status.as_str())
+}
+
+/// The GSI2 partition of the rooms of one assignee (or of none) in one status.
+pub fn assignee_partition(status: RoomStatus, assignee: Option<AgentId>) -> String {
+    let assignee = assignee.map_or_else(|| "none".to_owned(), |id| id.to_string());
+    format!("ASSIGNEE#{assignee}#{}", status.as_str())
 }
 
 /// Sorts as the lists do: by activity, then by room id (fixed-width, so text order is time order).
@@ -250,6 +263,17 @@ pub fn room_item(room: &Room) -> Item {
             "GSI1SK".to_owned(),
             string_attr(activity_sk(room.updated_at, room.id)),
         ),
+        (
+            "GSI2PK".to_owned(),
+            string_attr(assignee_partition(
+                room.status,
+                room.assignee.as_ref().map(|a| a.id),
+            )),
+        ),
+        (
+            "GSI2SK".to_owned(),
+            string_attr(activity_sk(room.updated_at, room.id)),
+        ),
         ("id".to_owned(), string_attr(room.id.to_string())),
         ("visitor".to_owned(), string_attr(room.visitor.to_string())),
         (
@@ -282,7 +306,37 @@ pub fn room_item(room: &Room) -> Item {
             AttributeValue::M(message_attributes(message)),
         );
     }
+    if let Some(assignee) = &room.assignee {
+        item.insert("assignee".to_owned(), assignee_attribute(assignee));
+    }
     item
+}
+
+/// A room's assignee, as a map inside the room's item.
+pub fn assignee_attribute(assignee: &Assignee) -> AttributeValue {
+    AttributeValue::M(HashMap::from([
+        ("id".to_owned(), string_attr(assignee.id.to_string())),
+        (
+            "username".to_owned(),
+            string_attr(assignee.username.as_str()),
+        ),
+        (
+            "display_name".to_owned(),
+            string_attr(assignee.display_name.as_str()),
+        ),
+    ]))
+}
+
+fn assignee_from(item: &Item) -> anyhow::Result<Option<Assignee>> {
+    match item.get("assignee") {
+        Some(AttributeValue::M(map)) => Ok(Some(Assignee {
+            id: parsed(map, "id", str::parse)?,
+            username: parsed(map, "username", Username::parse)?,
+            display_name: parsed(map, "display_name", DisplayName::parse)?,
+        })),
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(_) => Err(anyhow!("item attribute assignee is not a map")),
+    }
 }
 
 pub fn room_from(item: &Item) -> anyhow::Result<Room> {
@@ -304,6 +358,7 @@ pub fn room_from(item: &Item) -> anyhow::Result<Room> {
         updated_at: millis(item, "updated_at")?,
         last_message: nested_message(item, "last_message")?,
         unread_count: u32::try_from(number(item, "unread_count")?).unwrap_or(0),
+        assignee: assignee_from(item)?,
     })
 }
 
@@ -344,9 +399,21 @@ pub fn agent_item(agent: &Agent) -> Item {
             "password_hash".to_owned(),
             string_attr(agent.password_hash.clone()),
         ),
+        (
+            OPEN_ROOMS.to_owned(),
+            number_attr(i64::from(agent.open_rooms)),
+        ),
     ]);
+    if let Some(at) = agent.last_assigned_at {
+        item.insert(LAST_ASSIGNED_AT.to_owned(), number_attr(at.unix_millis()));
+    }
     item
 }
+
+/// The attribute of an agent's item that counts its open rooms.
+pub const OPEN_ROOMS: &str = "open_rooms";
+/// The attribute of an agent's item that holds its last assignment (epoch milliseconds).
+pub const LAST_ASSIGNED_AT: &str = "last_assigned_at";
 
 pub fn agent_from(item: &Item) -> anyhow::Result<Agent> {
     Ok(Agent {
@@ -357,6 +424,15 @@ pub fn agent_from(item: &Item) -> anyhow::Result<Agent> {
         // Agents stored before deactivation existed are active.
         active: !matches!(item.get("active"), Some(AttributeValue::Bool(false))),
         away: matches!(item.get("away"), Some(AttributeValue::Bool(true))),
+        // Agents stored before assignment existed have none.
+        open_rooms: match item.get(OPEN_ROOMS) {
+            Some(_) => u32::try_from(number(item, OPEN_ROOMS)?.max(0))?,
+            None => 0,
+        },
+        last_assigned_at: match item.get(LAST_ASSIGNED_AT) {
+            Some(_) => Some(millis(item, LAST_ASSIGNED_AT)?),
+            None => None,
+        },
         password_hash: text(item, "password_hash")?.to_owned(),
     })
 }

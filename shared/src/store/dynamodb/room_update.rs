@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure, Update};
 
 use super::items::{self, ROOM_SK, key, number_attr, room_pk, string_attr};
-use crate::domain::{Room, RoomChange, RoomId, Unread};
+use crate::domain::{Assignee, Room, RoomChange, RoomId, Taken, Unread};
 
 /// How the update treats the change's instant of activity. Update expressions have no `max`,
 /// so a raise is conditioned on the stored activity being no later, and a room that already
@@ -55,17 +55,46 @@ impl RoomUpdate {
             condition.push("#status = :expected");
             value(":expected", string_attr(status.as_str()));
         }
+        match change.expect.assignee {
+            None => {}
+            Some(None) => condition.push("attribute_not_exists(assignee)"),
+            Some(Some(agent)) => {
+                condition.push("assignee.id = :expected_assignee");
+                value(":expected_assignee", string_attr(agent.to_string()));
+            }
+        }
         if let Some(status) = change.status {
             set.push("#status = :status, GSI1PK = :partition");
             value(":status", string_attr(status.as_str()));
             value(":partition", string_attr(items::status_partition(status)));
+        }
+        let mut remove = Vec::new();
+        match &change.assignee {
+            None => {}
+            Some(None) => remove.push("assignee"),
+            Some(Some(assignee)) => {
+                set.push("assignee = :assignee");
+                value(":assignee", items::assignee_attribute(assignee));
+            }
+        }
+        if let Some(filed) = change.filed_under() {
+            set.push("GSI2PK = :filed");
+            value(
+                ":filed",
+                string_attr(items::assignee_partition(filed.0, filed.1)),
+            );
+        } else {
+            assert!(
+                change.status.is_none() && change.assignee.is_none(),
+                "a change of status or assignee pins both"
+            );
         }
         if let Some(at) = change.activity {
             value(":at", number_attr(at.unix_millis()));
             match activity {
                 Activity::Raise => {
                     condition.push("updated_at <= :at");
-                    set.push("updated_at = :at, GSI1SK = :activity");
+                    set.push("updated_at = :at, GSI1SK = :activity, GSI2SK = :activity");
                     value(":activity", string_attr(items::activity_sk(at, id)));
                 }
                 Activity::Keep => condition.push("updated_at > :at"),
@@ -94,6 +123,9 @@ impl RoomUpdate {
         if !add.is_empty() {
             update = format!("{update} ADD {}", add.join(", "));
         }
+        if !remove.is_empty() {
+            update = format!("{update} REMOVE {}", remove.join(", "));
+        }
         let uses_status = change.expect.status.is_some() || change.status.is_some();
         let names =
             uses_status.then(|| HashMap::from([("#status".to_owned(), "status".to_owned())]));
@@ -118,4 +150,48 @@ impl RoomUpdate {
             .build()
             .expect("table, key and expressions are set")
     }
+}
+
+/// The write to the agent one of whose open rooms stops counting.
+pub(super) fn released(table: &str, agent: &Assignee) -> Update {
+    Update::builder()
+        .table_name(table)
+        .set_key(Some(key(items::agent_pk(&agent.username), "AGENT")))
+        .condition_expression("id = :id")
+        .update_expression(format!("ADD {} :minus_one", items::OPEN_ROOMS))
+        .expression_attribute_values(":id", string_attr(agent.id.to_string()))
+        .expression_attribute_values(":minus_one", number_attr(-1))
+        .build()
+        .expect("table, key and expressions are set")
+}
+
+/// The write to the agent taking one more open room, conditioned as `Taken::allowed` decides:
+/// active (agents stored before deactivation existed have no flag, and are) and below the cap.
+pub(super) fn taken(table: &str, taken: &Taken) -> Update {
+    let agent = &taken.agent;
+    let mut condition = "id = :id AND (attribute_not_exists(active) OR active = :true)".to_owned();
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(items::agent_pk(&agent.username), "AGENT")))
+        .expression_attribute_values(":id", string_attr(agent.id.to_string()))
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":one", number_attr(1));
+    if let Some(cap) = taken.cap {
+        condition.push_str(&format!(
+            " AND (attribute_not_exists({0}) OR {0} < :cap)",
+            items::OPEN_ROOMS
+        ));
+        update = update.expression_attribute_values(":cap", number_attr(i64::from(cap)));
+    }
+    let mut expression = format!("ADD {} :one", items::OPEN_ROOMS);
+    if let Some(at) = taken.assigned_at {
+        expression.push_str(&format!(" SET {} = :at", items::LAST_ASSIGNED_AT));
+        update = update.expression_attribute_values(":at", number_attr(at.unix_millis()));
+    }
+    update
+        .condition_expression(condition)
+        .update_expression(expression)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .expect("table, key and expressions are set")
 }

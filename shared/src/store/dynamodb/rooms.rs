@@ -4,16 +4,18 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem,
 };
 
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 
-use super::items::{self, GSI1, Item, ROOM_SK, SK, key, room_pk, string_attr};
-use super::room_update::{Activity, RoomUpdate};
+use super::items::{self, GSI1, GSI2, Item, ROOM_SK, SK, key, room_pk, string_attr};
+use super::room_update::{self, Activity, RoomUpdate};
 use super::{CONFLICT_RETRIES, DynamoStore, conflict_backoff, corrupt, sdk_error};
 use crate::domain::{
-    Limit, Message, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing, VisitorId,
+    AgentId, Limit, Message, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing,
+    Tally, VisitorId,
 };
 use crate::error::ChatError;
-use crate::ports::{RoomLister, RoomStore, RoomWrite};
+use crate::ports::{RoomFilter, RoomLister, RoomStore, RoomWrite};
 use crate::store::cursor::{self, ActivityKey};
 
 fn put(table: &str, item: Item) -> TransactWriteItem {
@@ -36,28 +38,40 @@ impl DynamoStore {
             .map_err(corrupt)
     }
 
-    /// One page of a status partition of GSI1, newest activity first, below `before`.
+    /// One page of the rooms of one status, and of one assignee if the filter names one:
+    /// a partition of GSI1 or GSI2, newest activity first, below `before`.
     async fn query_status(
         &self,
         status: RoomStatus,
+        assignee: Option<Option<AgentId>>,
         before: Option<ActivityKey>,
         limit: usize,
     ) -> Result<Vec<Room>, ChatError> {
+        let (index, partition) = match assignee {
+            None => (GSI1, items::status_partition(status)),
+            Some(assignee) => (GSI2, items::assignee_partition(status, assignee)),
+        };
         let mut query = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name(GSI1)
+            .index_name(index)
             .scan_index_forward(false)
             .limit(limit as i32)
-            .expression_attribute_values(":p", string_attr(items::status_partition(status)));
+            .expression_attribute_names("#pk", format!("{index}PK"))
+            .expression_attribute_values(":p", string_attr(partition));
         query = match before {
             Some((at, id)) => query
-                .key_condition_expression("GSI1PK = :p AND GSI1SK < :before")
+                .key_condition_expression("#pk = :p AND #sk < :before")
+                .expression_attribute_names("#sk", format!("{index}SK"))
                 .expression_attribute_values(":before", string_attr(items::activity_sk(at, id))),
-            None => query.key_condition_expression("GSI1PK = :p"),
+            None => query.key_condition_expression("#pk = :p"),
         };
-        let answer = query.send().await.map_err(sdk_error("Query GSI1"))?;
+        let answer = query.send().await.map_err(sdk_error(if index == GSI1 {
+            "Query GSI1"
+        } else {
+            "Query GSI2"
+        }))?;
         answer
             .items()
             .iter()
@@ -128,47 +142,153 @@ impl RoomStore for DynamoStore {
         // grows, so once); a conflict with a send's transaction is retried after a pause.
         for attempt in 0..=CONFLICT_RETRIES {
             let update = RoomUpdate::of(id, change, activity);
-            let answer = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(room_pk(id), ROOM_SK)))
-                .condition_expression(update.condition)
-                .update_expression(update.update)
-                .set_expression_attribute_names(update.names)
-                .set_expression_attribute_values(Some(update.values))
-                .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .send()
-                .await;
-            let found = match answer {
-                Ok(answer) => {
-                    let room = Self::room_of(answer.attributes())?;
-                    let room =
-                        room.ok_or_else(|| corrupt(anyhow::anyhow!("no room in ALL_NEW")))?;
-                    return Ok(RoomWrite::Changed(room));
+            let written = if change.tally == Tally::default() {
+                self.update_room(id, update).await?
+            } else {
+                self.update_room_and_tally(id, update, &change.tally)
+                    .await?
+            };
+            let found = match written {
+                Written::Changed(room) => return Ok(RoomWrite::Changed(room)),
+                Written::Refused(found) => found,
+                Written::TakerRefused => return Ok(RoomWrite::TakerRefused),
+                Written::Conflict => {
+                    conflict_backoff(attempt).await;
+                    continue;
                 }
-                Err(error) => match error.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                        Self::room_of(failed.item())?
-                    }
-                    Some(UpdateItemError::TransactionConflictException(_)) => {
-                        conflict_backoff(attempt).await;
-                        continue;
-                    }
-                    _ => return Err(sdk_error("UpdateItem room")(error)),
-                },
             };
             match change.standing(found.as_ref()) {
                 Standing::Missing => return Ok(RoomWrite::Missing),
                 Standing::OtherStatus(room) => return Ok(RoomWrite::OtherStatus(room.clone())),
+                Standing::OtherAssignee(room) => {
+                    return Ok(RoomWrite::OtherAssignee(room.clone()));
+                }
                 Standing::Expected(room) => activity = Activity::for_room(change, room),
             }
         }
         Err(ChatError::Internal(anyhow::anyhow!(
             "room {id} kept changing while being written"
+        )))
+    }
+}
+
+/// What one attempt at a room's change did.
+enum Written {
+    Changed(Room),
+    /// The room's condition failed: the room as it was, if there is one.
+    Refused(Option<Room>),
+    TakerRefused,
+    /// Cancelled by a concurrent transaction on one of the items.
+    Conflict,
+}
+
+/// The writes of a change that counts open rooms, each with its part: the refusal of a
+/// cancelled transaction is read from the reason of a named part, never from a position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TallyPart {
+    Room,
+    Released,
+    Taken,
+}
+
+impl DynamoStore {
+    /// A change of the room alone: one conditional `UpdateItem`.
+    async fn update_room(&self, id: RoomId, update: RoomUpdate) -> Result<Written, ChatError> {
+        let answer = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(room_pk(id), ROOM_SK)))
+            .condition_expression(update.condition)
+            .update_expression(update.update)
+            .set_expression_attribute_names(update.names)
+            .set_expression_attribute_values(Some(update.values))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match answer {
+            Ok(answer) => {
+                let room = Self::room_of(answer.attributes())?;
+                let room = room.ok_or_else(|| corrupt(anyhow::anyhow!("no room in ALL_NEW")))?;
+                Ok(Written::Changed(room))
+            }
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    Ok(Written::Refused(Self::room_of(failed.item())?))
+                }
+                Some(UpdateItemError::TransactionConflictException(_)) => Ok(Written::Conflict),
+                _ => Err(sdk_error("UpdateItem room")(error)),
+            },
+        }
+    }
+
+    /// A change of the room with the agents' counts of open rooms: one `TransactWriteItems`,
+    /// then the room read back (a transaction returns no values).
+    async fn update_room_and_tally(
+        &self,
+        id: RoomId,
+        update: RoomUpdate,
+        tally: &Tally,
+    ) -> Result<Written, ChatError> {
+        let mut parts = vec![TallyPart::Room];
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .update(update.into_transact_update(&self.table, id))
+                .build(),
+        ];
+        if let Some(agent) = &tally.released {
+            parts.push(TallyPart::Released);
+            let update = room_update::released(&self.table, agent);
+            writes.push(TransactWriteItem::builder().update(update).build());
+        }
+        if let Some(taken) = &tally.taken {
+            parts.push(TallyPart::Taken);
+            let update = room_update::taken(&self.table, taken);
+            writes.push(TransactWriteItem::builder().update(update).build());
+        }
+        let answer = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await;
+        let error = match answer {
+            Ok(_) => {
+                let room = self.get_room(id).await?;
+                let room = room.ok_or_else(|| corrupt(anyhow::anyhow!("room {id} vanished")))?;
+                return Ok(Written::Changed(room));
+            }
+            Err(error) => error,
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            error.as_service_error()
+        else {
+            return Err(sdk_error("TransactWriteItems (room and open rooms)")(error));
+        };
+        let reasons = cancelled.cancellation_reasons();
+        let reason = |part| {
+            parts
+                .iter()
+                .position(|p| *p == part)
+                .and_then(|index| reasons.get(index))
+        };
+        let failed = |part| reason(part).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
+        if failed(TallyPart::Room) {
+            let found = reason(TallyPart::Room).and_then(|r| r.item());
+            return Ok(Written::Refused(Self::room_of(found)?));
+        }
+        if failed(TallyPart::Taken) {
+            return Ok(Written::TakerRefused);
+        }
+        if reasons
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict"))
+        {
+            return Ok(Written::Conflict);
+        }
+        Err(ChatError::Internal(anyhow::anyhow!(
+            "room change cancelled: {reasons:?} (released agent gone?)"
         )))
     }
 }
@@ -212,19 +332,20 @@ impl RoomLister for DynamoStore {
 
     async fn list_rooms(
         &self,
-        status: Option<RoomStatus>,
+        filter: RoomFilter,
         limit: Limit,
         cursor: Option<&PageCursor>,
     ) -> Result<Page<Room>, ChatError> {
         let before = cursor.map(cursor::decode).transpose()?;
         // One more than asked, to know whether a next page exists.
         let wanted = limit.get() + 1;
-        let mut rooms = match status {
-            Some(status) => self.query_status(status, before, wanted).await?,
+        let assignee = filter.assignee;
+        let mut rooms = match filter.status {
+            Some(status) => self.query_status(status, assignee, before, wanted).await?,
             None => {
                 let (open, closed) = futures::try_join!(
-                    self.query_status(RoomStatus::Open, before, wanted),
-                    self.query_status(RoomStatus::Closed, before, wanted)
+                    self.query_status(RoomStatus::Open, assignee, before, wanted),
+                    self.query_status(RoomStatus::Closed, assignee, before, wanted)
                 )?;
                 [open, closed].concat()
             }
