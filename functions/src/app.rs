@@ -33,7 +33,8 @@ impl App {
         let fanout = Arc::new(FanoutNotifier::new(store.clone(), pusher, clock.clone()));
         let keys = TokenKeys::new(&config.jwt_secret);
         let chat = ChatService::new(store, fanout.clone(), clock, keys)
-            .with_rate_limits(config.rate_limits.clone());
+            .with_rate_limits(config.rate_limits.clone())
+            .with_routing(config.routing);
         let web = Arc::new(config.web_files.clone());
         let store_label = Arc::from(config.store_label.as_str());
         Self {

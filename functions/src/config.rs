@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use shared::aws::AwsSettings;
+use shared::domain::Routing;
 use shared::rate::RateLimits;
 
 use crate::http::web::WebFiles;
@@ -20,6 +21,8 @@ pub struct Config {
     pub dynamodb_endpoint: Option<String>,
     /// API.md's rate limits: the defaults, each replaced by its `RATE_LIMIT_*` variable.
     pub rate_limits: RateLimits,
+    /// Auto-assignment (`AUTO_ASSIGN`, `MAX_OPEN_ROOMS_PER_AGENT`): off unless set.
+    pub routing: Routing,
     /// Where the `web` function reads the pages from.
     pub web_files: WebFiles,
     /// What the start page (`GET /`) says the store is: a deployed stack's is its table;
@@ -41,6 +44,7 @@ impl std::fmt::Debug for Config {
             .field("websocket_endpoint", &self.websocket_endpoint)
             .field("dynamodb_endpoint", &self.dynamodb_endpoint)
             .field("rate_limits", &self.rate_limits)
+            .field("routing", &self.routing)
             .field("web_files", &self.web_files)
             .field("store_label", &self.store_label)
             .finish_non_exhaustive()
@@ -71,6 +75,11 @@ impl Config {
         config.websocket_endpoint = optional("WEBSOCKET_ENDPOINT");
         config.dynamodb_endpoint = optional("DYNAMODB_ENDPOINT");
         config.rate_limits = RateLimits::from_env().map_err(anyhow::Error::msg)?;
+        config.routing = Routing::parse(
+            optional("AUTO_ASSIGN").as_deref(),
+            optional("MAX_OPEN_ROOMS_PER_AGENT").as_deref(),
+        )
+        .map_err(anyhow::Error::msg)?;
         config.web_files = WebFiles::embedded(config.websocket_endpoint.as_deref());
         Ok(Deployed { config, table_name })
     }
@@ -94,6 +103,7 @@ impl Config {
             websocket_endpoint: None,
             dynamodb_endpoint: None,
             rate_limits: RateLimits::default(),
+            routing: Routing::OFF,
             web_files: WebFiles::embedded(None),
             store_label: "DynamoDB (this stack's table)".to_owned(),
         })

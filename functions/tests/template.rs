@@ -222,7 +222,26 @@ fn every_function_is_deployed_from_its_binary_with_the_environment_its_code_read
         if pushes || name == WEB_FUNCTION {
             expected.insert("WEBSOCKET_ENDPOINT".to_owned(), websocket.clone());
         }
-        assert_eq!(stack.environment(id), expected, "{name}'s environment");
+        // The functions that change rooms or presence may route a room (auto-assignment).
+        let environment = stack.environment(id);
+        if pushes {
+            for setting in ["AUTO_ASSIGN", "MAX_OPEN_ROOMS_PER_AGENT"] {
+                let value = environment.get(setting).cloned().unwrap_or_default();
+                expected.insert(setting.to_owned(), value);
+            }
+            let routing = shared::domain::Routing::parse(
+                Some(&environment["AUTO_ASSIGN"]),
+                Some(&environment["MAX_OPEN_ROOMS_PER_AGENT"]),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            // API.md: least_busy in the template.
+            assert_eq!(
+                routing.auto_assign,
+                shared::domain::AutoAssign::LeastBusy,
+                "{name}"
+            );
+        }
+        assert_eq!(environment, expected, "{name}'s environment");
     }
     let secret = stack.properties("JwtSecret");
     let generated = &secret["GenerateSecretString"];

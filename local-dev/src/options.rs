@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use functions::Config;
+use shared::domain::Routing;
 use shared::rate::RateLimits;
 
 use crate::cors::AllowedOrigins;
@@ -37,6 +38,7 @@ const USAGE: &str = "\
 usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                  [--dynamodb-endpoint URL] [--table NAME] [--push in-process|management-api]
                  [--ws-idle-timeout SECONDS] [--ws-max-lifetime SECONDS]
+                 [--auto-assign off|least_busy] [--max-open-rooms N]
 
   --addr HOST:PORT           where to listen (env LOCAL_DEV_ADDR; default 127.0.0.1:8001)
   --port PORT                listen on 127.0.0.1:PORT
@@ -54,6 +56,10 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                              separated). Pages served here need none.
   --rate-limits on|off       API.md's rate limits (env RATE_LIMITS; default on, each limit
                              from its RATE_LIMIT_* variable as in Lambda); off for benchmarks
+  --auto-assign MODE         off (default: rooms wait for an agent to take them) or least_busy
+                             (to the online agent with the fewest open rooms) (env AUTO_ASSIGN)
+  --max-open-rooms N         auto-assignment gives no agent more open rooms than N; 0 (the
+                             default) for no cap (env MAX_OPEN_ROOMS_PER_AGENT)
 
 environment:
   JWT_SECRET        token signing secret, at least 32 bytes (default: a public dev secret)
@@ -89,6 +95,8 @@ impl Options {
             .map(|list| list.split(',').map(str::to_owned).collect())
             .unwrap_or_default();
         let mut rate_limits = env("RATE_LIMITS").unwrap_or_else(|| "on".to_owned());
+        let mut auto_assign = env("AUTO_ASSIGN");
+        let mut max_open_rooms = env("MAX_OPEN_ROOMS_PER_AGENT");
         let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
             let n: u64 = raw
                 .parse()
@@ -129,6 +137,8 @@ impl Options {
                         seconds(value("--ws-max-lifetime")?, "--ws-max-lifetime")?
                 }
                 "--rate-limits" => rate_limits = value("--rate-limits")?,
+                "--auto-assign" => auto_assign = Some(value("--auto-assign")?),
+                "--max-open-rooms" => max_open_rooms = Some(value("--max-open-rooms")?),
                 "--allow-origin" => origins.push(value("--allow-origin")?),
                 "-h" | "--help" => {
                     println!("{USAGE}");
@@ -158,6 +168,8 @@ impl Options {
             "off" => RateLimits::OFF,
             other => bail!("--rate-limits takes on or off, not {other}"),
         };
+        options.config.routing = Routing::parse(auto_assign.as_deref(), max_open_rooms.as_deref())
+            .map_err(anyhow::Error::msg)?;
         Ok(options)
     }
 }

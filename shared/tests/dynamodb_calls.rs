@@ -14,11 +14,15 @@ use shared::auth::TokenKeys;
 use shared::aws::AwsSettings;
 use shared::clock::SystemClock;
 use shared::domain::AgentIdentity;
-use shared::domain::{AgentId, ConnectionId, DisplayName, Role, Username};
+use shared::domain::{
+    Agent, AgentId, AutoAssign, ConnectionId, DisplayName, Role, Routing, Username,
+};
 use shared::domain::{Message, MessageContent, MessageId, RoomChange, SenderType, Timestamp};
 use shared::input::{JsonObject, NewMessage, NewRoom};
 use shared::notify::FanoutNotifier;
-use shared::ports::{Clock, Connection, ConnectionStore, MessageStore, Party, PushError, Pusher};
+use shared::ports::{
+    AgentStore, Clock, Connection, ConnectionStore, MessageStore, Party, PushError, Pusher,
+};
 use shared::rate::RateLimits;
 use shared::store::DynamoStore;
 
@@ -64,8 +68,9 @@ fn say(text: &str) -> NewMessage {
     NewMessage::parse(&JsonObject::parse(body.as_bytes()).unwrap()).unwrap()
 }
 
-#[tokio::test]
-async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
+/// A chat on a fresh table of the DynamoDB Local at `DYNAMODB_ENDPOINT`, with the production
+/// rate limits, whose every DynamoDB call is logged.
+async fn counted_chat() -> (CallLog, Arc<DynamoStore>, Arc<dyn Clock>, ChatService) {
     let endpoint = std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| {
         panic!("DYNAMODB_ENDPOINT is not set: run infra/test.sh, which starts DynamoDB Local")
     });
@@ -94,6 +99,12 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
         TokenKeys::new(b"a secret of thirty-two bytes, yes"),
     )
     .with_rate_limits(RateLimits::default());
+    (calls, store, clock, chat)
+}
+
+#[tokio::test]
+async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
+    let (calls, store, clock, chat) = counted_chat().await;
 
     let new_room =
         NewRoom::parse(&JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap()).unwrap();
@@ -194,4 +205,62 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
         1
     );
     assert!(customer_send.iter().all(|c| c != "Scan"));
+}
+
+#[tokio::test]
+async fn creating_a_room_with_auto_assignment_costs_the_same_few_calls_whatever_the_team() {
+    let (calls, store, clock, chat) = counted_chat().await;
+    let chat = chat.with_routing(Routing {
+        auto_assign: AutoAssign::LeastBusy,
+        cap: Some(1_000),
+    });
+    // Agents, each online (one connection), added a team at a time.
+    let mut added = 0;
+    let mut join = |count: usize| {
+        let (store, clock) = (store.clone(), clock.clone());
+        let first = added;
+        added += count;
+        async move {
+            for n in first..first + count {
+                let agent = Agent::new(
+                    AgentId::from_ulid(clock.next_id()),
+                    Username::parse(&format!("agent{n}")).unwrap(),
+                    DisplayName::parse(&format!("Agent {n}")).unwrap(),
+                    Role::Agent,
+                    "hash".to_owned(),
+                );
+                store.insert_agent_if_absent(&agent).await.unwrap();
+                let now = clock.now();
+                let connection = Connection {
+                    id: ConnectionId::parse(&format!("YWdlbnQ{n}=")).unwrap(),
+                    party: Party::Agent(AgentIdentity {
+                        id: agent.id,
+                        username: agent.username.clone(),
+                        display_name: agent.display_name.clone(),
+                        role: agent.role,
+                    }),
+                    connected_at: now,
+                    expires_at: now.plus_seconds(3600),
+                };
+                store.add_connection(&connection).await.unwrap();
+            }
+        }
+    };
+    let mut costs = Vec::new();
+    for (joining, team) in [(1, 1), (19, 20)] {
+        join(joining).await;
+        calls.take();
+        let new_room =
+            NewRoom::parse(&JsonObject::parse(br#"{"customer_name":"Ada"}"#).unwrap()).unwrap();
+        let created = chat.create_room(None, None, new_room).await.unwrap();
+        assert!(created.room.assignee.is_some(), "{:?}", created.room);
+        let cost = calls.take();
+        println!("creating a room with auto-assignment, {team} agents online: {cost:?}");
+        costs.push(cost);
+    }
+    assert_eq!(costs[0], costs[1], "the cost grew with the team");
+    // The room and its first push (3 calls), the team and who is online (2), the assignment
+    // and the room read back (2), and the notice stored and pushed with room_updated (3).
+    assert_eq!(costs[0].len(), 10, "{costs:?}");
+    assert!(costs[0].iter().all(|c| c != "Scan"), "{costs:?}");
 }

@@ -9,6 +9,7 @@ mod messages;
 mod presence;
 mod protocol;
 mod rooms;
+mod routing;
 mod security;
 mod team;
 mod tokens;

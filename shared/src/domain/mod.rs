@@ -7,6 +7,7 @@ mod ids;
 mod model;
 mod paging;
 mod room_change;
+mod routing;
 mod text;
 mod time;
 
@@ -19,6 +20,7 @@ pub use model::{
 };
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};
 pub use room_change::{Expected, RoomChange, Standing, Taken, Tally, Unread};
+pub use routing::{AutoAssign, Routing};
 pub use text::{
     ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, Subject, Username,
 };

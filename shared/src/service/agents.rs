@@ -150,6 +150,16 @@ impl ChatService {
             RoomStatus::Closed => format!("{} closed the conversation", agent.display_name),
             RoomStatus::Open => format!("{} reopened the conversation", agent.display_name),
         };
-        self.tell(changed, Some(notice)).await
+        let room = self.tell(changed, Some(notice)).await?;
+        match (status, &room.assignee) {
+            // The assignee's slot is free: a waiting room may take it.
+            (RoomStatus::Closed, Some(assignee)) => {
+                self.refill(assignee).await?;
+                Ok(room)
+            }
+            // Reopened without an assignee: as a new room.
+            (RoomStatus::Open, None) => self.route(room).await,
+            _ => Ok(room),
+        }
     }
 }

@@ -7,7 +7,8 @@ use futures::future::{self, BoxFuture, FutureExt};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::domain::{
-    AgentId, Limit, MessageContent, Room, RoomChange, RoomId, RoomStatus, SenderType,
+    Agent, AgentId, Assignee, Availability, Limit, MessageContent, Room, RoomChange, RoomId,
+    RoomStatus, Routing, SenderType,
 };
 use crate::error::ChatError;
 use crate::input::NewMessage;
@@ -94,8 +95,11 @@ impl ChatService {
             }
         };
         let now = self.clock.now();
+        // The assignee the room had when the change that was written was built.
+        let mut previous = None;
         let outcome = self
             .change_as_found(room, |found| {
+                previous = found.assignee.clone();
                 let change = if found.status == RoomStatus::Closed {
                     Err(ChatError::room_closed())
                 } else {
@@ -110,11 +114,13 @@ impl ChatService {
             AsFound::Unchanged(room) => Ok(room),
             AsFound::TakerRefused => Err(not_assignable()),
             AsFound::Changed(room) => {
-                let notice = room
-                    .assignee
-                    .as_ref()
-                    .map(|a| format!("{} joined the conversation", a.display_name));
-                self.tell(room, notice).await
+                let released = previous.filter(|_| room.assignee.is_some());
+                let room = self.tell_assignment(room).await?;
+                // A transfer frees a slot of the agent it came from.
+                if let Some(released) = released {
+                    self.refill(&released).await?;
+                }
+                Ok(room)
             }
         }
     }
@@ -126,20 +132,11 @@ impl ChatService {
             status: Some(RoomStatus::Open),
             assignee: Some(Some(agent)),
         };
-        let mut rooms = Vec::new();
-        let mut cursor = None;
-        loop {
-            let limit = Limit::new_clamped(Limit::MAX);
-            let page = self
-                .store
-                .list_rooms(filter, limit, cursor.as_ref())
-                .await?;
-            rooms.extend(page.items.into_iter().map(|room| room.id));
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
+        let rooms = self
+            .all_rooms(filter)
+            .await?
+            .into_iter()
+            .map(|room| room.id);
         let now = self.clock.now();
         futures::stream::iter(rooms)
             .map(|room| async move {
@@ -153,7 +150,9 @@ impl ChatService {
                     })
                     .await?;
                 if let AsFound::Changed(room) = outcome {
-                    self.tell(room, None).await?;
+                    let room = self.tell(room, None).await?;
+                    // Handled like a new room.
+                    self.route(room).await?;
                 }
                 Ok::<_, ChatError>(())
             })
@@ -161,5 +160,127 @@ impl ChatService {
             .try_collect::<Vec<()>>()
             .await?;
         Ok(())
+    }
+}
+
+impl ChatService {
+    /// Auto-assignment's settings (off unless set).
+    pub fn with_routing(mut self, routing: Routing) -> Self {
+        self.routing = routing;
+        self
+    }
+
+    /// Gives a waiting room (open, unassigned) to the least busy agent who may take it, if
+    /// auto-assignment is on and anyone can; the room after. An agent filled by a room
+    /// arriving at the same instant refuses it (its cap is in the write), and the next is
+    /// tried.
+    pub(super) async fn route(&self, room: Room) -> Result<Room, ChatError> {
+        if !self.routing.is_on() || room.status != RoomStatus::Open || room.assignee.is_some() {
+            return Ok(room);
+        }
+        let team = self.team().await?;
+        let candidates = self.routing.candidates(
+            team.into_iter()
+                .map(|member| (member.agent, member.availability)),
+        );
+        let now = self.clock.now();
+        for agent in candidates {
+            let change = RoomChange::assigned(&room, Some(&agent), self.routing.cap, now);
+            match self.store.change_room(room.id, &change).await? {
+                RoomWrite::Changed(assigned) => return self.tell_assignment(assigned).await,
+                RoomWrite::TakerRefused => continue,
+                // Assigned, closed or gone meanwhile: not waiting any more.
+                RoomWrite::OtherAssignee(_) | RoomWrite::OtherStatus(_) | RoomWrite::Missing => {
+                    break;
+                }
+            }
+        }
+        Ok(room)
+    }
+
+    /// An agent who may take rooms now (it came online, or freed a slot) takes the waiting
+    /// ones, oldest first, up to the cap; the agent after. `online` says the caller knows it
+    /// is online (at its first connection, not recorded yet); otherwise its connections are
+    /// asked.
+    pub(super) async fn take_waiting(
+        &self,
+        mut agent: Agent,
+        online: bool,
+    ) -> Result<Agent, ChatError> {
+        if !self.routing.is_on() {
+            return Ok(agent);
+        }
+        let connected = online || self.connected(agent.id, None).await?;
+        if !self
+            .routing
+            .may_take(&agent, Availability::of(&agent, connected))
+        {
+            return Ok(agent);
+        }
+        let mut waiting = self
+            .all_rooms(RoomFilter {
+                status: Some(RoomStatus::Open),
+                assignee: Some(None),
+            })
+            .await?;
+        // Ids are ULIDs: their order is the rooms' age.
+        waiting.sort_unstable_by_key(|room| room.id);
+        for room in waiting {
+            let now = self.clock.now();
+            let change = RoomChange::assigned(&room, Some(&agent), self.routing.cap, now);
+            match self.store.change_room(room.id, &change).await? {
+                RoomWrite::Changed(assigned) => {
+                    self.tell_assignment(assigned).await?;
+                    agent.open_rooms += 1;
+                }
+                // At its cap (or deactivated) now.
+                RoomWrite::TakerRefused => break,
+                // Taken by someone else, or closed, since the list was read.
+                RoomWrite::OtherAssignee(_) | RoomWrite::OtherStatus(_) | RoomWrite::Missing => {}
+            }
+            if self.routing.cap.is_some_and(|cap| agent.open_rooms >= cap) {
+                break;
+            }
+        }
+        Ok(agent)
+    }
+
+    /// `take_waiting` for the agent that freed a slot, read again for its count.
+    pub(super) async fn refill(&self, freed: &Assignee) -> Result<(), ChatError> {
+        if !self.routing.is_on() {
+            return Ok(());
+        }
+        let agent = self.store.find_agent(&freed.username).await?;
+        match agent.filter(|agent| agent.id == freed.id) {
+            Some(agent) => self.take_waiting(agent, false).await.map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// Every room of a filter, page by page.
+    async fn all_rooms(&self, filter: RoomFilter) -> Result<Vec<Room>, ChatError> {
+        let mut rooms = Vec::new();
+        let mut cursor = None;
+        loop {
+            let limit = Limit::new_clamped(Limit::MAX);
+            let page = self
+                .store
+                .list_rooms(filter, limit, cursor.as_ref())
+                .await?;
+            rooms.extend(page.items);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(rooms),
+            }
+        }
+    }
+
+    /// An assignment told: "<name> joined the conversation", and `room_updated`.
+    async fn tell_assignment(&self, room: Room) -> Result<Room, ChatError> {
+        let notice = room
+            .assignee
+            .as_ref()
+            .map(|a| format!("{} joined the conversation", a.display_name));
+        self.tell(room, notice).await
     }
 }

@@ -90,6 +90,7 @@ impl ChatService {
         self.notifier
             .publish(Event::RoomCreated { room: room.clone() })
             .await;
+        let room = self.route(room).await?;
         Ok(CreatedRoom {
             room,
             customer_token,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use ulid::Ulid;
 
 use crate::auth::TokenKeys;
-use crate::domain::{AgentIdentity, Caller, VisitorIdentity};
+use crate::domain::{AgentIdentity, Caller, Routing, VisitorIdentity};
 use crate::domain::{Message, MessageId, RoomChange, RoomId, SenderType, Timestamp, VisitorId};
 use crate::error::ChatError;
 use crate::input::NewMessage;
@@ -50,6 +50,7 @@ pub struct ChatService {
     /// Shared: adapters clone the service per request and per connection.
     keys: Arc<TokenKeys>,
     limits: Arc<RateLimits>,
+    routing: Routing,
 }
 
 impl ChatService {
@@ -65,6 +66,7 @@ impl ChatService {
             clock,
             keys: Arc::new(keys),
             limits: Arc::new(RateLimits::OFF),
+            routing: Routing::OFF,
         }
     }
 

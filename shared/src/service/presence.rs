@@ -42,8 +42,11 @@ impl ChatService {
         let Some(after) = self.store.set_agent_flag(agent, flag, value).await? else {
             return Ok(None);
         };
-        let member = TeamMember::new(after, connected);
+        let mut member = TeamMember::new(after, connected);
         self.announce_if_changed(before, &member, None).await;
+        if before != Availability::Online && member.availability == Availability::Online {
+            member.agent = self.take_waiting(member.agent, true).await?;
+        }
         Ok(Some(member))
     }
 
@@ -56,9 +59,8 @@ impl ChatService {
     ) -> Result<(), ChatError> {
         // Asked before the write, so the answer does not depend on seeing it.
         let connected_before = self.connected(agent.id, None).await?;
-        self.store.add_connection(record).await?;
         if connected_before {
-            return Ok(());
+            return self.store.add_connection(record).await;
         }
         let agent = match agent.away {
             true => self
@@ -68,6 +70,11 @@ impl ChatService {
                 .unwrap_or(agent),
             false => agent,
         };
+        // Online now: it takes the rooms waiting for someone. Before its connection is
+        // recorded, as API Gateway refuses pushes to a connection still in its `$connect`
+        // (the console reads its rooms once connected).
+        let agent = self.take_waiting(agent, true).await?;
+        self.store.add_connection(record).await?;
         let member = TeamMember::new(agent, true);
         self.announce_if_changed(Availability::Offline, &member, Some(&record.id))
             .await;
