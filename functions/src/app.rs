@@ -88,4 +88,10 @@ impl Pusher for NoConnections {
             "this function has no WebSocket API to push to (WEBSOCKET_ENDPOINT)"
         )))
     }
+
+    async fn close(&self, _: &shared::domain::ConnectionId) -> Result<(), PushError> {
+        Err(PushError::Failed(anyhow::anyhow!(
+            "this function has no WebSocket API to close connections of (WEBSOCKET_ENDPOINT)"
+        )))
+    }
 }

@@ -71,7 +71,9 @@ pub const ROUTES: &[Route] = routes! {
     GET "/api/admin/agents" => "admin-list-agents" team::list_agents, SILENT;
     POST "/api/admin/agents" => "admin-create-agent" team::create_agent, SILENT;
     POST "/api/admin/agents/{id}/deactivate" => "admin-deactivate-agent" team::deactivate_agent, PUSHES;
-    POST "/api/admin/agents/{id}/activate" => "admin-activate-agent" team::activate_agent, PUSHES;
+    // Silent: deactivation closed the agent's sockets, so activating it changes nobody's
+    // availability (it is offline until it connects again).
+    POST "/api/admin/agents/{id}/activate" => "admin-activate-agent" team::activate_agent, SILENT;
     POST "/api/admin/presence" => "admin-set-presence" team::set_presence, PUSHES;
     GET "/api/health" => "health" health::check, SILENT;
 };

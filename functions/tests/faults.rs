@@ -139,6 +139,10 @@ impl Pusher for BadPusher {
             }
         }
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        self.push(connection, b"").await
+    }
 }
 
 #[tokio::test]

@@ -27,6 +27,15 @@ impl Pusher for RecordingPusher {
         self.0.lock().unwrap().push((connection.to_string(), value));
         Ok(())
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        let closed = serde_json::json!({ "closed": true });
+        self.0
+            .lock()
+            .unwrap()
+            .push((connection.to_string(), closed));
+        Ok(())
+    }
 }
 
 impl RecordingPusher {

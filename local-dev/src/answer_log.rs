@@ -54,6 +54,10 @@ impl Pusher for RecordingPusher {
         self.answers.frame(payload);
         self.inner.push(connection, payload).await
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        self.inner.close(connection).await
+    }
 }
 
 /// The body when it is JSON; anything else (a page, a script) is recorded as null.

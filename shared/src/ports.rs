@@ -284,11 +284,15 @@ pub enum Event {
     },
 }
 
-/// Where events go out. Never fails the operation that produced the event: an implementation
-/// logs what it could not deliver, and clients catch up with `get_messages?after=`.
+/// Where events go out, and where connections are ended. Never fails the operation that
+/// produced the event: an implementation logs what it could not deliver, and clients catch up
+/// with `get_messages?after=`.
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn publish(&self, event: Event);
+
+    /// Closes these connections (a deactivated agent's) and forgets them.
+    async fn close(&self, connections: Vec<ConnectionId>);
 }
 
 /// Why a push did not arrive.
@@ -301,8 +305,12 @@ pub enum PushError {
     Failed(#[from] anyhow::Error),
 }
 
-/// Sends bytes to one WebSocket connection, as API Gateway's `PostToConnection` does.
+/// Sends bytes to one WebSocket connection, as API Gateway's `PostToConnection` does, and
+/// ends one, as its `DeleteConnection` does.
 #[async_trait]
 pub trait Pusher: Send + Sync {
     async fn push(&self, connection: &ConnectionId, payload: &[u8]) -> Result<(), PushError>;
+
+    /// Closes the connection; one already gone is `Gone`.
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError>;
 }

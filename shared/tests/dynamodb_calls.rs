@@ -61,6 +61,10 @@ impl Pusher for Delivered {
     async fn push(&self, _: &ConnectionId, _: &[u8]) -> Result<(), PushError> {
         Ok(())
     }
+
+    async fn close(&self, _: &ConnectionId) -> Result<(), PushError> {
+        Ok(())
+    }
 }
 
 fn say(text: &str) -> NewMessage {

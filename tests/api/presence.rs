@@ -101,7 +101,7 @@ async fn an_agent_coming_back_from_offline_is_online_and_a_deactivated_one_goes_
     watcher.assert_silent(QUIET).await;
 
     // The first connection clears the flag.
-    let _tab = app.connect(&format!("/ws?token={eli_token}")).await;
+    let mut tab = app.connect(&format!("/ws?token={eli_token}")).await;
     assert_eq!(presence(&mut watcher).await, seen("Eli", "online"));
     assert_eq!(availability_listed(&app, &admin, "eli").await, "online");
 
@@ -112,12 +112,20 @@ async fn an_agent_coming_back_from_offline_is_online_and_a_deactivated_one_goes_
     )
     .await;
     assert_eq!(presence(&mut watcher).await, seen("Eli", "offline"));
+    // Its sockets hear it too, and are closed, as API Gateway's DeleteConnection closes them.
+    assert_eq!(presence(&mut tab).await, seen("Eli", "offline"));
+    assert_eq!(tab.closed(Duration::from_secs(5)).await.code, 1000);
     app.post(
         &format!("/api/admin/agents/{eli}/activate"),
         Some(&admin),
         json!({}),
     )
     .await;
+    // Active again but with nothing open, Eli stays offline until it connects again.
+    watcher.assert_silent(QUIET).await;
+    assert_eq!(availability_listed(&app, &admin, "eli").await, "offline");
+    let eli_token = token(&app, "eli").await;
+    let _back = app.connect(&format!("/ws?token={eli_token}")).await;
     assert_eq!(presence(&mut watcher).await, seen("Eli", "online"));
 }
 

@@ -289,12 +289,16 @@ async fn visitors_learn_whether_an_active_agent_is_online_and_nothing_else() {
     )
     .await;
     assert_eq!(online().await, json!({ "online": false }));
+    drop(socket);
+    // Deactivation closed its socket: active again, it is online once it connects again.
     app.post(
         &format!("/api/admin/agents/{gus}/activate"),
         Some(&admin),
         json!({}),
     )
     .await;
+    assert_eq!(online().await, json!({ "online": false }));
+    let socket = app.connect(&format!("/ws?token={gus_token}")).await;
     assert_eq!(online().await, json!({ "online": true }));
     // The last tab closed: offline at once.
     drop(socket);

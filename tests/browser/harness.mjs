@@ -20,11 +20,12 @@ export let browser;
 // Every REST path the pages requested: deployed, only the slash-less forms are routes.
 export const apiPaths = [];
 
-// Registers the hooks that start local-dev and the browser before a file's tests, and stop them.
-export function useLocalDev() {
+// Registers the hooks that start local-dev (with `flags` beside its zero config) and the
+// browser before a file's tests, and stop them.
+export function useLocalDev(flags = []) {
   before(async () => {
     const binary = process.env.LOCAL_DEV_BIN || join(root, "target/debug/local-dev");
-    server = spawn(binary, ["--port", "0"], { env: { ...process.env, RUST_LOG: "info", NO_COLOR: "1" } });
+    server = spawn(binary, ["--port", "0", ...flags], { env: { ...process.env, RUST_LOG: "info", NO_COLOR: "1" } });
     base = await new Promise((resolve, reject) => {
       let seen = "";
       const onData = (chunk) => {

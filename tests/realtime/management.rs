@@ -234,10 +234,9 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
         "admin-assign-room",
         "ws-message",
         "ws-connect",
-        "admin-deactivate-agent",
-        "admin-activate-agent",
         "admin-set-presence",
         "ws-disconnect",
+        "admin-deactivate-agent",
     ]
     .into();
     let mut every_pusher: Vec<&str> = functions::routes::all_functions()
@@ -295,11 +294,13 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
                 dana_socket = Some(app.connect(&format!("/ws?token={dana_token}")).await);
                 200
             }
-            "admin-deactivate-agent" | "admin-activate-agent" => {
-                let action = function
-                    .trim_start_matches("admin-")
-                    .trim_end_matches("-agent");
-                let path = format!("/api/admin/agents/{dana}/{action}");
+            // Dana online again, then deactivated: `presence` offline, and her socket closed.
+            "admin-deactivate-agent" => {
+                let _socket = app.connect(&format!("/ws?token={dana_token}")).await;
+                api_tests::the_test_itself(store.add_connection(&stale_connection))
+                    .await
+                    .unwrap();
+                let path = format!("/api/admin/agents/{dana}/deactivate");
                 app.post(&path, Some(&agent), json!({})).await.status
             }
             "admin-set-presence" => {

@@ -16,6 +16,8 @@ const state = {
   session: JSON.parse(localStorage.getItem(SESSION_KEY) || "null"),
   rooms: new Map(), // id -> room
   filter: "open",
+  assignee: "all", // "me", "none" or "all"
+  agents: [], // the team, for the assignee picker
   next: null,
   openRoom: null, // id
   highlighted: null, // id of the room the list's keys are on
@@ -131,11 +133,27 @@ $("sign-out").addEventListener("click", signOut);
 // The room list: a listbox that keeps the focus while it re-renders (the highlighted room is
 // its active descendant), worked with the arrow keys, Home, End, Enter and Space.
 
+// Whether a room fits the list's filters (the server's rule, applied to what events bring).
+function fits(room) {
+  const status = state.filter === "all" || room.status === state.filter;
+  const assignee = room.assignee ? room.assignee.id : null;
+  const whose =
+    state.assignee === "all" ||
+    (state.assignee === "none" && assignee === null) ||
+    (state.assignee === "me" && assignee === state.session.agent.id);
+  return status && whose;
+}
+
 function sortedRooms() {
   return [...state.rooms.values()]
     // The open room stays listed while it is on screen, even once it no longer fits the filter.
-    .filter((room) => state.filter === "all" || room.status === state.filter || room.id === state.openRoom)
+    .filter((room) => fits(room) || room.id === state.openRoom)
     .sort((a, b) => (b.updated_at + b.id).localeCompare(a.updated_at + a.id));
+}
+
+function assigneeText(room) {
+  if (!room.assignee) return "Unassigned";
+  return room.assignee.id === state.session.agent.id ? "You" : room.assignee.display_name;
 }
 
 function renderRooms() {
@@ -157,7 +175,10 @@ function renderRooms() {
           el("span", { class: "name", text: room.customer_name }),
           el("time", { datetime: room.updated_at, text: timeOf(room.updated_at) }),
         ]),
-        el("div", { class: "subject", text: room.subject || "" }),
+        el("div", { class: "line" }, [
+          el("span", { class: "subject", text: room.subject || "" }),
+          el("span", { class: `owner${room.assignee ? "" : " none"}`, text: assigneeText(room) }),
+        ]),
         el("div", { class: "line" }, [
           el("span", { class: "preview", dir: "auto", text: last ? last.content : "No messages yet" }),
           unread ? el("span", { class: "badge" }, [String(room.unread_count), el("span", { class: "visually-hidden", text: " unread" })]) : null,
@@ -190,10 +211,18 @@ $("room-list").addEventListener("keydown", (event) => {
   }
 });
 
+// The list's query: its filters, as the server reads them.
+function listQuery() {
+  const query = new URLSearchParams();
+  if (state.filter !== "all") query.set("status", state.filter);
+  if (state.assignee !== "all") query.set("assignee", state.assignee);
+  return query;
+}
+
 // A filter lists what the server lists for it, from its first page.
 async function loadRooms() {
-  const query = state.filter === "all" ? "" : `?status=${state.filter}`;
-  const page = await call("GET", `/api/admin/chat-rooms${query}`);
+  const query = listQuery().toString();
+  const page = await call("GET", `/api/admin/chat-rooms${query ? `?${query}` : ""}`);
   const open = state.rooms.get(state.openRoom);
   state.rooms = new Map(page.rooms.map((room) => [room.id, room]));
   if (open && !state.rooms.has(open.id)) state.rooms.set(open.id, open);
@@ -203,8 +232,9 @@ async function loadRooms() {
 }
 
 $("more-rooms").addEventListener("click", async () => {
-  const status = state.filter === "all" ? "" : `status=${state.filter}&`;
-  const page = await call("GET", `/api/admin/chat-rooms?${status}cursor=${encodeURIComponent(state.next)}`);
+  const query = listQuery();
+  query.set("cursor", state.next);
+  const page = await call("GET", `/api/admin/chat-rooms?${query}`);
   for (const room of page.rooms) state.rooms.set(room.id, room);
   state.next = page.next;
   $("more-rooms").hidden = !state.next;
@@ -212,12 +242,16 @@ $("more-rooms").addEventListener("click", async () => {
   if (!state.next) $("room-list").focus();
 });
 
-for (const button of document.querySelectorAll(".filters button")) {
-  button.addEventListener("click", () => {
-    document.querySelectorAll(".filters button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
-    state.filter = button.dataset.filter;
-    loadRooms();
-  });
+// Two groups of filters, whose and which status: a button presses within its group.
+for (const [key, attribute] of [["filter", "data-filter"], ["assignee", "data-assignee"]]) {
+  const buttons = document.querySelectorAll(`.filters button[${attribute}]`);
+  for (const button of buttons) {
+    button.addEventListener("click", () => {
+      buttons.forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+      state[key] = button.getAttribute(attribute);
+      loadRooms();
+    });
+  }
 }
 
 // The open conversation.
@@ -230,6 +264,7 @@ function showRoomHeader(room) {
   const hadFocus = document.activeElement;
   $("close-room").hidden = closed;
   $("reopen-room").hidden = !closed;
+  showAssignee(room);
   if (closed) $("confirm-close").hidden = true;
   $("send-box").disabled = closed;
   $("composer-note").hidden = !closed;
@@ -324,6 +359,55 @@ const updateSendBox = wireSendBox(
   send,
   typingSender,
 );
+
+// The assignee picker: any active agent, or nobody; a closed room keeps its assignee, shown
+// but not changed.
+function showAssignee(room) {
+  const picker = $("assignee");
+  const current = room.assignee ? room.assignee.id : "";
+  const choices = state.agents.filter((agent) => agent.active || agent.id === current);
+  if (room.assignee && !choices.some((agent) => agent.id === current)) {
+    choices.push({ id: current, display_name: room.assignee.display_name });
+  }
+  picker.replaceChildren(
+    el("option", { value: "", text: "Unassigned" }),
+    ...choices.map((agent) =>
+      el("option", { value: agent.id, text: agent.id === state.session.agent.id ? `${agent.display_name} (you)` : agent.display_name }),
+    ),
+  );
+  picker.value = current;
+  const closed = room.status === "closed";
+  picker.disabled = closed;
+  $("assign-me").hidden = closed || current === state.session.agent.id;
+}
+
+async function assign(agentId) {
+  const roomId = state.openRoom;
+  try {
+    const room = await call("POST", `/api/admin/chat-rooms/${roomId}/assign`, { agent_id: agentId });
+    state.rooms.set(room.id, room);
+    if (room.id === state.openRoom) showRoomHeader(room);
+    renderRooms();
+  } catch (error) {
+    $("announcer").textContent = `Could not assign: ${error.message}`;
+    const room = state.rooms.get(roomId);
+    if (room && roomId === state.openRoom) showAssignee(room);
+  }
+}
+
+$("assignee").addEventListener("change", (event) => assign(event.target.value || null));
+$("assign-me").addEventListener("click", async () => {
+  await assign(state.session.agent.id);
+  $("assignee").focus();
+});
+
+async function loadTeam() {
+  const { agents } = await call("GET", "/api/admin/agents");
+  state.agents = agents;
+  const room = state.rooms.get(state.openRoom);
+  if (room) showAssignee(room);
+  return agents;
+}
 
 // Closing asks first: the customer is told at once, and reopening leaves a second notice.
 $("close-room").addEventListener("click", () => {
@@ -463,7 +547,7 @@ function showAway(away) {
 }
 
 async function loadAvailability() {
-  const { agents } = await call("GET", "/api/admin/agents");
+  const agents = await loadTeam();
   const me = agents.find((agent) => agent.id === state.session.agent.id);
   if (me) showAway(me.availability === "away");
 }

@@ -18,6 +18,10 @@ impl Pusher for NobodyListens {
     async fn push(&self, _: &ConnectionId, _: &[u8]) -> Result<(), PushError> {
         Err(PushError::Gone)
     }
+
+    async fn close(&self, _: &ConnectionId) -> Result<(), PushError> {
+        Err(PushError::Gone)
+    }
 }
 
 /// What a client holds after `seed`.

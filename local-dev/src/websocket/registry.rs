@@ -129,4 +129,15 @@ impl Pusher for InProcessPusher {
             .push(connection.as_str(), payload)
             .map_err(|Gone| PushError::Gone)
     }
+
+    /// As API Gateway's `DeleteConnection`, and local-dev's `DELETE @connections`.
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        self.0
+            .close(
+                connection.as_str(),
+                1000,
+                "closed through the Management API",
+            )
+            .map_err(|Gone| PushError::Gone)
+    }
 }

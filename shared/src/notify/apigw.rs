@@ -65,4 +65,27 @@ impl Pusher for ApiGatewayPusher {
             ))),
         }
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        let closed = self
+            .client
+            .delete_connection()
+            .connection_id(connection.as_str())
+            .send()
+            .await;
+        match closed {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_gone_exception()) =>
+            {
+                Err(PushError::Gone)
+            }
+            Err(error) => Err(PushError::Failed(anyhow::anyhow!(
+                "DeleteConnection: {}",
+                DisplayErrorContext(&error)
+            ))),
+        }
+    }
 }

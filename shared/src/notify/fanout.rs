@@ -98,6 +98,25 @@ impl FanoutNotifier {
 
 #[async_trait]
 impl Notifier for FanoutNotifier {
+    /// Each connection is closed, then forgotten (gone already, too); one that could not be
+    /// closed is kept, and logged.
+    async fn close(&self, connections: Vec<ConnectionId>) {
+        futures::stream::iter(connections)
+            .for_each_concurrent(PUSH_CONCURRENCY, |connection| async move {
+                match self.pusher.close(&connection).await {
+                    Ok(()) | Err(PushError::Gone) => {
+                        if let Err(error) = self.connections.remove_connection(&connection).await {
+                            error.log_if_internal();
+                        }
+                    }
+                    Err(PushError::Failed(cause)) => {
+                        tracing::warn!(connection = %connection, error = format!("{cause:#}"), "close failed");
+                    }
+                }
+            })
+            .await;
+    }
+
     async fn publish(&self, event: Event) {
         match self.audience(&event).await {
             Ok(targets) if targets.is_empty() => {}

@@ -12,6 +12,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
+use crate::domain::ConnectionId;
 use crate::ports::{Event, Notifier};
 
 /// Sends nothing. For a deployment or a test with no real-time side.
@@ -21,17 +22,25 @@ pub struct NoopNotifier;
 #[async_trait]
 impl Notifier for NoopNotifier {
     async fn publish(&self, _event: Event) {}
+
+    async fn close(&self, _connections: Vec<ConnectionId>) {}
 }
 
-/// Keeps every event, in order, for tests to inspect.
+/// Keeps every event, in order, and every connection it was told to close, for tests to
+/// inspect.
 #[derive(Debug, Default)]
 pub struct RecordingNotifier {
     events: Mutex<Vec<Event>>,
+    closed: Mutex<Vec<ConnectionId>>,
 }
 
 impl RecordingNotifier {
     pub fn take(&self) -> Vec<Event> {
         std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn take_closed(&self) -> Vec<ConnectionId> {
+        std::mem::take(&mut *self.closed.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
@@ -42,5 +51,12 @@ impl Notifier for RecordingNotifier {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(event);
+    }
+
+    async fn close(&self, connections: Vec<ConnectionId>) {
+        self.closed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(connections);
     }
 }

@@ -96,13 +96,18 @@ impl ChatService {
         Ok(())
     }
 
-    /// After `gone` closed: an agent with no other connection is `offline` now.
+    /// After `gone` closed: an agent with no other connection is `offline` now. A deactivated
+    /// one was told offline when it was deactivated (which closes its connections).
     async fn announce_if_gone(
         &self,
         agent: &AgentIdentity,
         gone: &ConnectionId,
     ) -> Result<(), ChatError> {
-        if !self.connected(agent.id, Some(gone)).await? {
+        if self.connected(agent.id, Some(gone)).await? {
+            return Ok(());
+        }
+        let stored = self.store.find_agent(&agent.username).await?;
+        if stored.is_some_and(|stored| stored.id == agent.id && stored.active) {
             self.notifier
                 .publish(Event::Presence {
                     agent: agent.id,

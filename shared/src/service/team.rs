@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::auth::hash_password;
-use crate::domain::{Agent, AgentFlag, AgentId, AgentIdentity, Availability, Role};
+use crate::domain::{Agent, AgentFlag, AgentId, AgentIdentity, Availability, ConnectionId, Role};
 use crate::error::ChatError;
 use crate::input::NewAgent;
 
@@ -113,6 +113,17 @@ impl ChatService {
         if active {
             return Ok(member);
         }
+        // Its sockets: it may not connect any more, so none stays open.
+        let now = self.clock.now();
+        let sockets: Vec<ConnectionId> = self
+            .store
+            .agent_connections_by_agent(now)
+            .await?
+            .into_iter()
+            .filter(|(owner, _)| *owner == id)
+            .map(|(_, connection)| connection)
+            .collect();
+        self.notifier.close(sockets).await;
         // Once inactive, no room can be given to the agent (the taking write is conditioned
         // on it), so the rooms listed now are all it will ever hold.
         self.unassign_all(member.agent.id).await?;
