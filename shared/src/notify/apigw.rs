@@ -1,13 +1,14 @@
 use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::Client;
-use aws_sdk_apigatewaymanagement::error::DisplayErrorContext;
+use aws_sdk_apigatewaymanagement::error::{DisplayErrorContext, SdkError};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 
 use crate::aws::AwsSettings;
 use crate::domain::ConnectionId;
 use crate::ports::{PushError, Pusher};
 
-/// Pushes through API Gateway's Management API (`PostToConnection`) with the AWS SDK. Built
+/// Pushes through API Gateway's Management API (`PostToConnection`, and `DeleteConnection` to
+/// close) with the AWS SDK. Built
 /// once per process from `WEBSOCKET_ENDPOINT` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`,
 /// or local-dev's `http://127.0.0.1:8001`).
 #[derive(Clone, Debug)]
@@ -40,6 +41,26 @@ impl ApiGatewayPusher {
     }
 }
 
+/// A Management API answer as a push's outcome: Gone (410) apart from every other failure.
+fn outcome<T, E, R>(
+    answer: Result<T, SdkError<E, R>>,
+    is_gone: impl Fn(&E) -> bool,
+    operation: &str,
+) -> Result<(), PushError>
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match answer {
+        Ok(_) => Ok(()),
+        Err(error) if error.as_service_error().is_some_and(&is_gone) => Err(PushError::Gone),
+        Err(error) => Err(PushError::Failed(anyhow::anyhow!(
+            "{operation}: {}",
+            DisplayErrorContext(&error)
+        ))),
+    }
+}
+
 #[async_trait]
 impl Pusher for ApiGatewayPusher {
     async fn push(&self, connection: &ConnectionId, payload: &[u8]) -> Result<(), PushError> {
@@ -50,20 +71,7 @@ impl Pusher for ApiGatewayPusher {
             .data(Blob::new(payload))
             .send()
             .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_gone_exception()) =>
-            {
-                Err(PushError::Gone)
-            }
-            Err(error) => Err(PushError::Failed(anyhow::anyhow!(
-                "PostToConnection: {}",
-                DisplayErrorContext(&error)
-            ))),
-        }
+        outcome(sent, |e| e.is_gone_exception(), "PostToConnection")
     }
 
     async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
@@ -73,19 +81,6 @@ impl Pusher for ApiGatewayPusher {
             .connection_id(connection.as_str())
             .send()
             .await;
-        match closed {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_gone_exception()) =>
-            {
-                Err(PushError::Gone)
-            }
-            Err(error) => Err(PushError::Failed(anyhow::anyhow!(
-                "DeleteConnection: {}",
-                DisplayErrorContext(&error)
-            ))),
-        }
+        outcome(closed, |e| e.is_gone_exception(), "DeleteConnection")
     }
 }
