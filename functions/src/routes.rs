@@ -54,6 +54,7 @@ macro_rules! routes {
 pub const ROUTES: &[Route] = routes! {
     POST "/api/auth/login" => "auth-login" auth::login, SILENT;
     POST "/api/auth/refresh" => "auth-refresh" auth::refresh, SILENT;
+    POST "/api/auth/password" => "auth-password" auth::change_password, SILENT;
     POST "/api/public/chat-rooms" => "public-create-room" public::create_room, PUSHES;
     GET "/api/public/chat-rooms" => "public-list-rooms" public::list_rooms, SILENT;
     GET "/api/public/chat-rooms/{id}" => "public-get-room" public::get_room, SILENT;

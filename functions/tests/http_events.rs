@@ -245,6 +245,14 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["username"] == "admin" && b["availability"] == "offline"),
         ),
         (
+            "auth-password",
+            &agent,
+            "",
+            json!({ "current_password": "admin123", "new_password": "a new long password" }),
+            200,
+            Box::new(|b: &Value| *b == json!({ "changed": true })),
+        ),
+        (
             "public-availability",
             "",
             "",

@@ -134,6 +134,49 @@ impl std::fmt::Debug for Login {
     }
 }
 
+/// A password being set: 10–128 characters, never trimmed.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, ChatError> {
+        match raw.chars().count() {
+            10..=128 => Ok(Self(raw.to_owned())),
+            _ => Err(ChatError::validation(
+                field,
+                format!("{field} must be 10 to 128 characters"),
+            )),
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// `POST /api/auth/password/`. The new password's rule is checked after the current one
+/// (API.md: a wrong current password is 401 first), by `NewPassword::parse`.
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl ChangePassword {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        let current = body.required_str("current_password");
+        let new = body.required_str("new_password");
+        Ok(Self {
+            current_password: current?.to_owned(),
+            new_password: new?.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePassword").finish_non_exhaustive()
+    }
+}
+
 /// `POST /api/auth/refresh/`
 pub struct Refresh {
     pub refresh: String,
@@ -302,15 +345,10 @@ pub struct NewAgent {
 impl NewAgent {
     pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
         let username = body.required_str("username").and_then(Username::parse_new);
-        let password =
-            body.required_str("password")
-                .and_then(|password| match password.chars().count() {
-                    10..=128 => Ok(password.to_owned()),
-                    _ => Err(ChatError::validation(
-                        "password",
-                        "password must be 10 to 128 characters",
-                    )),
-                });
+        let password = body
+            .required_str("password")
+            .and_then(|password| NewPassword::parse("password", password))
+            .map(NewPassword::into_inner);
         let display_name = body
             .required_str("display_name")
             .and_then(DisplayName::parse);

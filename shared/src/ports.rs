@@ -138,6 +138,15 @@ pub trait AgentStore: Send + Sync {
 
     async fn find_agent_by_id(&self, id: AgentId) -> Result<Option<Agent>, ChatError>;
 
+    /// Replaces `agent`'s password hash and counts one more password generation, as long as
+    /// that record is still this agent's; the agent after, or `None` when there is no such
+    /// record.
+    async fn set_password(
+        &self,
+        agent: &Agent,
+        password_hash: String,
+    ) -> Result<Option<Agent>, ChatError>;
+
     /// Sets one flag of `agent`'s record, as long as that record is still this agent's; the
     /// agent after, or `None` when there is no such record.
     async fn set_agent_flag(

@@ -108,3 +108,76 @@ async fn a_refresh_token_buys_a_new_access_token_and_nothing_else() {
         .await
         .assert_error(400, "bad_request", None);
 }
+
+#[tokio::test]
+async fn changing_a_password_refuses_the_old_one_and_the_refresh_tokens_issued_before() {
+    let app = spawn_app().await;
+    let before = app.login("admin", "admin123").await;
+    assert_eq!(before.status, 200);
+    let access = before.body["access"].as_str().unwrap().to_owned();
+    let old_refresh = before.body["refresh"].clone();
+    let path = "/api/auth/password";
+    let change =
+        |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
+
+    // A wrong current password is 401 even with a new one that breaks the rule; a short new
+    // one is 422; neither changes anything.
+    app.post(path, Some(&access), change("wrong one", "short"))
+        .await
+        .assert_error(401, "unauthorized", None);
+    app.post(path, Some(&access), change("admin123", "short"))
+        .await
+        .assert_error(422, "validation_error", Some("new_password"));
+    app.post(
+        path,
+        Some(&access),
+        json!({ "current_password": "admin123" }),
+    )
+    .await
+    .assert_error(422, "validation_error", Some("new_password"));
+    app.post(
+        path,
+        Some(&access),
+        json!({ "current_password": 5, "new_password": "x" }),
+    )
+    .await
+    .assert_error(400, "bad_request", None);
+    app.post(path, None, change("admin123", "a brand new password"))
+        .await
+        .assert_error(401, "unauthorized", None);
+    let (_, customer) = app.open_room("Ada").await;
+    app.post(
+        path,
+        Some(&customer),
+        change("admin123", "a brand new password"),
+    )
+    .await
+    .assert_error(403, "forbidden", None);
+    let refreshed = app
+        .post("/api/auth/refresh", None, json!({ "refresh": old_refresh }))
+        .await;
+    assert_eq!(refreshed.status, 200, "nothing changed yet");
+
+    let changed = app
+        .post(
+            path,
+            Some(&access),
+            change("admin123", "a brand new password"),
+        )
+        .await;
+    assert_eq!(
+        (changed.status, changed.body.clone()),
+        (200, json!({ "changed": true }))
+    );
+    assert_eq!(app.login("admin", "admin123").await.status, 401);
+    app.post("/api/auth/refresh", None, json!({ "refresh": old_refresh }))
+        .await
+        .assert_error(401, "unauthorized", None);
+    let after = app.login("admin", "a brand new password").await;
+    assert_eq!(after.status, 200);
+    let new_refresh = after.body["refresh"].clone();
+    let refreshed = app
+        .post("/api/auth/refresh", None, json!({ "refresh": new_refresh }))
+        .await;
+    assert_eq!(refreshed.status, 200);
+}

@@ -72,3 +72,22 @@ async fn failed_logins_per_source_ip() {
     }
     assert_limited(&app.login("admin", "admin123").await, 3600);
 }
+
+#[tokio::test]
+async fn wrong_current_passwords_count_as_failed_logins_of_the_username() {
+    let app = limited_app(|l| l.failed_logins_per_username = Rate::per_hour(2)).await;
+    let access = app.agent_token().await;
+    let change = |current: &str| json!({ "current_password": current, "new_password": "a brand new password" });
+    for guess in ["guess 1", "guess 2"] {
+        let reply = app
+            .post("/api/auth/password", Some(&access), change(guess))
+            .await;
+        reply.assert_error(401, "unauthorized", None);
+    }
+    // The right one waits too, here and at sign-in, and nothing changed.
+    let reply = app
+        .post("/api/auth/password", Some(&access), change("admin123"))
+        .await;
+    assert_limited(&reply, 3600);
+    assert_limited(&app.login("admin", "admin123").await, 3600);
+}

@@ -123,7 +123,7 @@ async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothi
         reply.assert_error(413, "payload_too_large", None);
         refused += 1;
     }
-    assert_eq!(refused, 13);
+    assert_eq!(refused, 14);
     assert_eq!(room_state(&app, &agent, &room).await, before);
     assert_eq!(app.rooms_listed(&agent).await, 1);
     let team = app.get("/api/admin/agents", Some(&agent)).await;

@@ -39,6 +39,9 @@ struct Claims {
     /// The name messages are signed with: the agent's display name, or the customer's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// Refresh tokens: the agent's password generation when issued (none: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pwg: Option<u32>,
 }
 
 /// The signing keys, derived once per process from `JWT_SECRET`.
@@ -92,6 +95,7 @@ impl TokenKeys {
             username: Some(agent.username.to_string()),
             role: Some(agent.role),
             name: Some(agent.display_name.to_string()),
+            pwg: (kind == TokenKind::Refresh).then_some(agent.password_generation),
         })
     }
 
@@ -117,6 +121,7 @@ impl TokenKeys {
             username: None,
             role: None,
             name: Some(visitor.name.to_string()),
+            pwg: None,
         })
     }
 
@@ -170,17 +175,19 @@ impl TokenKeys {
         }
     }
 
-    /// A refresh token, and only a refresh token.
+    /// A refresh token, and only a refresh token: its agent, and the password generation it
+    /// was issued in.
     pub fn refresh_identity(
         &self,
         token: &str,
         now: Timestamp,
-    ) -> Result<AgentIdentity, ChatError> {
+    ) -> Result<(AgentIdentity, u32), ChatError> {
         let claims = self.decode(token, now)?;
         if claims.typ != TokenKind::Refresh {
             return Err(ChatError::invalid_token());
         }
-        Self::agent_identity(claims)
+        let generation = claims.pwg.unwrap_or(0);
+        Ok((Self::agent_identity(claims)?, generation))
     }
 }
 

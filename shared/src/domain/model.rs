@@ -167,6 +167,9 @@ pub struct Agent {
     pub last_assigned_at: Option<Timestamp>,
     /// An argon2 PHC string; never leaves the service.
     pub password_hash: String,
+    /// How many times its password changed. Refresh tokens carry it: one issued before the
+    /// last change is refused.
+    pub password_generation: u32,
 }
 
 impl Agent {
@@ -188,6 +191,7 @@ impl Agent {
             open_rooms: 0,
             last_assigned_at: None,
             password_hash,
+            password_generation: 0,
         }
     }
 }

@@ -360,17 +360,15 @@ mod tests {
     }
 
     fn agent(name: &str, open_rooms: u32) -> Agent {
-        Agent {
-            id: crate::domain::AgentId::from_ulid(Ulid::new()),
-            username: crate::domain::Username::parse(name).unwrap(),
-            display_name: crate::domain::DisplayName::parse(name).unwrap(),
-            role: crate::domain::Role::Agent,
-            active: true,
-            away: false,
-            open_rooms,
-            last_assigned_at: None,
-            password_hash: String::new(),
-        }
+        let mut agent = Agent::new(
+            crate::domain::AgentId::from_ulid(Ulid::new()),
+            crate::domain::Username::parse(name).unwrap(),
+            crate::domain::DisplayName::parse(name).unwrap(),
+            crate::domain::Role::Agent,
+            String::new(),
+        );
+        agent.open_rooms = open_rooms;
+        agent
     }
 
     #[test]

@@ -3,9 +3,10 @@
 use std::net::IpAddr;
 
 use crate::auth::{hash_password, verify_password};
+use crate::domain::AgentIdentity;
 use crate::domain::{Agent, AgentId, DisplayName, Role, Username};
 use crate::error::ChatError;
-use crate::input::{Login, Refresh};
+use crate::input::{ChangePassword, Login, NewPassword, Refresh};
 use crate::rate::CounterKey;
 
 use super::ChatService;
@@ -64,18 +65,52 @@ impl ChatService {
         })
     }
 
-    /// A new access token for a refresh token whose agent still exists and is active, with
-    /// the agent's current role and name.
+    /// A new access token for a refresh token whose agent still exists and is active, and
+    /// whose password has not changed since, with the agent's current role and name.
     pub async fn refresh(&self, input: Refresh) -> Result<String, ChatError> {
         let now = self.clock.now();
-        let identity = self.keys.refresh_identity(&input.refresh, now)?;
+        let (identity, generation) = self.keys.refresh_identity(&input.refresh, now)?;
         let agent = self
             .store
             .find_agent(&identity.username)
             .await?
-            .filter(|agent| agent.id == identity.id && agent.active)
+            .filter(|agent| {
+                agent.id == identity.id && agent.active && agent.password_generation == generation
+            })
             .ok_or_else(ChatError::invalid_token)?;
         self.keys.issue_access(&agent, now)
+    }
+
+    /// Changes the caller's password. A wrong current password is 401, before the new one is
+    /// checked, and counts as a failed sign-in of the username (so the same limit holds
+    /// against guessing it here); refresh tokens issued before are refused from then on.
+    pub async fn change_password(
+        &self,
+        by: &AgentIdentity,
+        input: ChangePassword,
+    ) -> Result<(), ChatError> {
+        let wrong = ChatError::Unauthorized("the current password is wrong");
+        let limit = self.limits.failed_logins_per_username;
+        let by_username = CounterKey::failed_logins_of(by.username.as_str());
+        self.ensure_below(limit, &by_username).await?;
+        let agent = self
+            .store
+            .find_agent(&by.username)
+            .await?
+            .filter(|agent| agent.id == by.id && agent.active);
+        let hash = agent.as_ref().map(|agent| agent.password_hash.clone());
+        let verified = verify_password(input.current_password, hash).await?;
+        let Some(agent) = agent.filter(|_| verified) else {
+            self.count_failure(limit, &by_username).await?;
+            return Err(wrong);
+        };
+        let new_password = NewPassword::parse("new_password", &input.new_password)?;
+        let hash = hash_password(new_password.into_inner()).await?;
+        self.store
+            .set_password(&agent, hash)
+            .await?
+            .map(drop)
+            .ok_or(wrong)
     }
 
     /// Creates the agent unless one with that username exists; tells whether it did.

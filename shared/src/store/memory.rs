@@ -92,6 +92,16 @@ impl State {
 }
 
 impl State {
+    /// Changes `agent`'s record while it is still this agent's; the record after.
+    fn update_agent(&mut self, agent: &Agent, change: impl FnOnce(&mut Agent)) -> Option<Agent> {
+        let stored = self
+            .agents
+            .get_mut(&agent.username)
+            .filter(|stored| stored.id == agent.id)?;
+        change(stored);
+        Some(stored.clone())
+    }
+
     /// Applies a change's tally (whose taker was found allowed) to the agents' records.
     fn count_open_rooms(&mut self, change: &RoomChange) {
         if let Some(released) = &change.tally.released
@@ -361,25 +371,27 @@ impl AgentStore for MemoryStore {
         Ok(state.agents.values().find(|agent| agent.id == id).cloned())
     }
 
+    async fn set_password(
+        &self,
+        agent: &Agent,
+        password_hash: String,
+    ) -> Result<Option<Agent>, ChatError> {
+        Ok(self.state().update_agent(agent, |stored| {
+            stored.password_hash = password_hash;
+            stored.password_generation += 1;
+        }))
+    }
+
     async fn set_agent_flag(
         &self,
         agent: &Agent,
         flag: AgentFlag,
         value: bool,
     ) -> Result<Option<Agent>, ChatError> {
-        let mut state = self.state();
-        let Some(stored) = state
-            .agents
-            .get_mut(&agent.username)
-            .filter(|stored| stored.id == agent.id)
-        else {
-            return Ok(None);
-        };
-        match flag {
+        Ok(self.state().update_agent(agent, |stored| match flag {
             AgentFlag::Active => stored.active = value,
             AgentFlag::Away => stored.away = value,
-        }
-        Ok(Some(stored.clone()))
+        }))
     }
 }
 

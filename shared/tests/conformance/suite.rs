@@ -999,11 +999,41 @@ pub async fn the_team_is_listed_found_by_id_and_deactivated(store: Arc<dyn Store
         .unwrap()
         .unwrap();
     assert_eq!(back, ben);
+    // A new password: the hash replaced, one more generation, nothing else changed.
+    let changed = store
+        .set_password(&ben, "new hash".to_owned())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (changed.password_hash.as_str(), changed.password_generation),
+        ("new hash", 1)
+    );
+    assert_eq!(
+        Agent {
+            password_hash: ben.password_hash.clone(),
+            password_generation: 0,
+            ..changed.clone()
+        },
+        ben
+    );
+    assert_eq!(
+        store.find_agent(&ben.username).await.unwrap(),
+        Some(changed)
+    );
+    let ben = store.find_agent(&ben.username).await.unwrap().unwrap();
     // Only the record of that agent: another with the same username is not it.
     let impostor = Agent {
         id: nobody,
         ..ben.clone()
     };
+    assert_eq!(
+        store
+            .set_password(&impostor, "stolen".to_owned())
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(
         store
             .set_agent_flag(&impostor, AgentFlag::Active, false)

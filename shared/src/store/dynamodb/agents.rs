@@ -48,25 +48,64 @@ impl AgentStore for DynamoStore {
         Ok(self.query_team(Some(id)).await?.into_iter().next())
     }
 
+    async fn set_password(
+        &self,
+        agent: &Agent,
+        password_hash: String,
+    ) -> Result<Option<Agent>, ChatError> {
+        let update = self
+            .update_agent(agent)
+            .update_expression(format!(
+                "SET password_hash = :hash ADD {} :one",
+                items::PASSWORD_GENERATION
+            ))
+            .expression_attribute_values(":hash", string_attr(password_hash))
+            .expression_attribute_values(":one", items::number_attr(1));
+        Self::updated_agent(update.send().await, "UpdateItem agent password")
+    }
+
     async fn set_agent_flag(
         &self,
         agent: &Agent,
         flag: AgentFlag,
         value: bool,
     ) -> Result<Option<Agent>, ChatError> {
-        let answer = self
-            .client
+        let update = self
+            .update_agent(agent)
+            .update_expression("SET #flag = :value")
+            .expression_attribute_names("#flag", items::flag_attribute(flag))
+            .expression_attribute_values(":value", AttributeValue::Bool(value));
+        Self::updated_agent(update.send().await, "UpdateItem agent flag")
+    }
+}
+
+impl DynamoStore {
+    /// An update of `agent`'s record, only while that record is still this agent's, answering
+    /// the record after.
+    fn update_agent(
+        &self,
+        agent: &Agent,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(items::agent_pk(&agent.username), "AGENT")))
             .condition_expression("attribute_exists(PK) AND id = :id")
-            .update_expression("SET #flag = :value")
-            .expression_attribute_names("#flag", items::flag_attribute(flag))
             .expression_attribute_values(":id", string_attr(agent.id.to_string()))
-            .expression_attribute_values(":value", AttributeValue::Bool(value))
             .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
+    }
+
+    /// The record after an `update_agent`, or `None` when its condition failed.
+    fn updated_agent(
+        answer: Result<
+            aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+            aws_sdk_dynamodb::error::SdkError<
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+                aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+            >,
+        >,
+        operation: &'static str,
+    ) -> Result<Option<Agent>, ChatError> {
         match answer {
             Ok(answer) => answer
                 .attributes()
@@ -80,12 +119,10 @@ impl AgentStore for DynamoStore {
             {
                 Ok(None)
             }
-            Err(error) => Err(sdk_error("UpdateItem agent flag")(error)),
+            Err(error) => Err(sdk_error(operation)(error)),
         }
     }
-}
 
-impl DynamoStore {
     /// The team's partition of GSI1: every agent, or the one with `id`. An index read is
     /// eventually consistent: an agent created a moment ago may not be listed yet.
     async fn query_team(&self, id: Option<AgentId>) -> Result<Vec<Agent>, ChatError> {

@@ -403,6 +403,10 @@ pub fn agent_item(agent: &Agent) -> Item {
             OPEN_ROOMS.to_owned(),
             number_attr(i64::from(agent.open_rooms)),
         ),
+        (
+            PASSWORD_GENERATION.to_owned(),
+            number_attr(i64::from(agent.password_generation)),
+        ),
     ]);
     if let Some(at) = agent.last_assigned_at {
         item.insert(LAST_ASSIGNED_AT.to_owned(), number_attr(at.unix_millis()));
@@ -410,6 +414,8 @@ pub fn agent_item(agent: &Agent) -> Item {
     item
 }
 
+/// The attribute of an agent's item that counts its password changes.
+pub const PASSWORD_GENERATION: &str = "password_generation";
 /// The attribute of an agent's item that counts its open rooms.
 pub const OPEN_ROOMS: &str = "open_rooms";
 /// The attribute of an agent's item that holds its last assignment (epoch milliseconds).
@@ -434,6 +440,10 @@ pub fn agent_from(item: &Item) -> anyhow::Result<Agent> {
             None => None,
         },
         password_hash: text(item, "password_hash")?.to_owned(),
+        password_generation: match item.get(PASSWORD_GENERATION) {
+            Some(_) => u32::try_from(number(item, PASSWORD_GENERATION)?)?,
+            None => 0,
+        },
     })
 }
 
