@@ -298,7 +298,9 @@ pub enum Event {
 /// with `get_messages?after=`.
 #[async_trait]
 pub trait Notifier: Send + Sync {
-    async fn publish(&self, event: Event);
+    /// Delivers the event; the connections found gone on the way (410), forgotten already,
+    /// as they were recorded: the service treats each as its `$disconnect`.
+    async fn publish(&self, event: Event) -> Vec<Connection>;
 
     /// Closes these connections (a deactivated agent's) and forgets them.
     async fn close(&self, connections: Vec<ConnectionId>);

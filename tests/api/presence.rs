@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use api_tests::{Reply, Socket, TestApp, spawn_app};
 use serde_json::{Value, json};
+use shared::domain::{AgentIdentity, ConnectionId, DisplayName, Role, Username};
+use shared::ports::{Clock, Connection, Party};
 
 use crate::team::{add, member};
 
@@ -174,4 +176,33 @@ async fn bad_availabilities_are_refused_and_customers_cannot_set_one() {
     // Nothing changed: the admin is still online.
     assert_eq!(availability_listed(&app, &admin, "admin").await, "online");
     agent_socket.assert_silent(QUIET).await;
+}
+
+#[tokio::test]
+async fn an_agent_whose_last_socket_died_unseen_goes_offline_when_a_push_finds_it_gone() {
+    let app = spawn_app().await;
+    let admin = app.agent_token().await;
+    let mut watcher = app.connect(&format!("/ws?token={admin}")).await;
+    let eli = add(&app, &admin, "eli", "Eli", "agent").await;
+    // Eli's socket died without a `$disconnect`: its record says it is open.
+    let now = shared::clock::SystemClock::new().now();
+    let dead = Connection {
+        id: ConnectionId::parse("ZGVhZC1lbGk=").unwrap(),
+        party: Party::Agent(AgentIdentity {
+            id: eli.parse().unwrap(),
+            username: Username::parse("eli").unwrap(),
+            display_name: DisplayName::parse("Eli").unwrap(),
+            role: Role::Agent,
+        }),
+        connected_at: now,
+        expires_at: now.plus_seconds(3600),
+    };
+    api_tests::the_test_itself(app.store().add_connection(&dead))
+        .await
+        .unwrap();
+    assert_eq!(availability_listed(&app, &admin, "eli").await, "online");
+    // The next push to the agents meets the dead socket (410): Eli is offline, and told so.
+    app.open_room("Ada").await;
+    assert_eq!(presence(&mut watcher).await, seen("Eli", "offline"));
+    assert_eq!(availability_listed(&app, &admin, "eli").await, "offline");
 }

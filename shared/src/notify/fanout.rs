@@ -4,8 +4,16 @@ use async_trait::async_trait;
 use futures::StreamExt;
 
 use crate::domain::{ConnectionId, SenderType};
-use crate::ports::{Clock, ConnectionStore, Event, Notifier, PushError, Pusher};
+use crate::ports::{Clock, Connection, ConnectionStore, Event, Notifier, PushError, Pusher};
 use crate::views;
+
+/// What one push came to.
+enum Delivery {
+    Arrived,
+    /// 410: forgotten; its record, if it still had one.
+    Gone(Option<Connection>),
+    Failed,
+}
 
 /// How many pushes of one event are in flight at once.
 const PUSH_CONCURRENCY: usize = 32;
@@ -34,28 +42,49 @@ impl FanoutNotifier {
 
     /// Pushes to one connection, forgetting it if it is gone. Tells whether it arrived.
     pub async fn push_to(&self, connection: &ConnectionId, payload: &[u8]) -> bool {
+        matches!(self.deliver(connection, payload).await, Delivery::Arrived)
+    }
+
+    /// Pushes to one connection; one found gone is forgotten, and its record answered.
+    async fn deliver(&self, connection: &ConnectionId, payload: &[u8]) -> Delivery {
         match self.pusher.push(connection, payload).await {
-            Ok(()) => true,
+            Ok(()) => Delivery::Arrived,
             Err(PushError::Gone) => {
                 tracing::info!(connection = %connection, "connection is gone; forgetting it");
-                if let Err(error) = self.connections.remove_connection(connection).await {
-                    error.log_if_internal();
+                let now = self.clock.now();
+                let forgotten = async {
+                    let record = self.connections.get_connection(connection, now).await?;
+                    self.connections.remove_connection(connection).await?;
+                    Ok::<_, crate::ChatError>(record)
+                };
+                match forgotten.await {
+                    Ok(record) => Delivery::Gone(record),
+                    Err(error) => {
+                        error.log_if_internal();
+                        Delivery::Gone(None)
+                    }
                 }
-                false
             }
             Err(PushError::Failed(cause)) => {
                 tracing::warn!(connection = %connection, error = format!("{cause:#}"), "push failed");
-                false
+                Delivery::Failed
             }
         }
     }
 
-    async fn push_all(&self, targets: Vec<ConnectionId>, payload: &[u8]) {
+    /// Pushes to every target; the records of those found gone.
+    async fn push_all(&self, targets: Vec<ConnectionId>, payload: &[u8]) -> Vec<Connection> {
         futures::stream::iter(targets)
-            .for_each_concurrent(PUSH_CONCURRENCY, |connection| async move {
-                self.push_to(&connection, payload).await;
+            .map(|connection| async move { self.deliver(&connection, payload).await })
+            .buffer_unordered(PUSH_CONCURRENCY)
+            .filter_map(|delivery| async move {
+                match delivery {
+                    Delivery::Gone(record) => record,
+                    Delivery::Arrived | Delivery::Failed => None,
+                }
             })
-            .await;
+            .collect()
+            .await
     }
 
     /// The connections an event goes to.
@@ -117,16 +146,17 @@ impl Notifier for FanoutNotifier {
             .await;
     }
 
-    async fn publish(&self, event: Event) {
+    async fn publish(&self, event: Event) -> Vec<Connection> {
         match self.audience(&event).await {
-            Ok(targets) if targets.is_empty() => {}
+            Ok(targets) if targets.is_empty() => Vec::new(),
             Ok(targets) => {
                 let payload = views::event(&event).to_string();
-                self.push_all(targets, payload.as_bytes()).await;
+                self.push_all(targets, payload.as_bytes()).await
             }
             Err(error) => {
                 // The data is stored; clients catch up with get_messages?after=.
                 error.log_if_internal();
+                Vec::new()
             }
         }
     }

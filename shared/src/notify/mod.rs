@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::domain::ConnectionId;
-use crate::ports::{Event, Notifier};
+use crate::ports::{Connection, Event, Notifier};
 
 /// Sends nothing. For a deployment or a test with no real-time side.
 #[derive(Debug, Default)]
@@ -21,7 +21,9 @@ pub struct NoopNotifier;
 
 #[async_trait]
 impl Notifier for NoopNotifier {
-    async fn publish(&self, _event: Event) {}
+    async fn publish(&self, _event: Event) -> Vec<Connection> {
+        Vec::new()
+    }
 
     async fn close(&self, _connections: Vec<ConnectionId>) {}
 }
@@ -46,11 +48,12 @@ impl RecordingNotifier {
 
 #[async_trait]
 impl Notifier for RecordingNotifier {
-    async fn publish(&self, event: Event) {
+    async fn publish(&self, event: Event) -> Vec<Connection> {
         self.events
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(event);
+        Vec::new()
     }
 
     async fn close(&self, connections: Vec<ConnectionId>) {

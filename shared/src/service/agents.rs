@@ -85,13 +85,12 @@ impl ChatService {
             }
         };
         let read_up_to = room.last_message.as_ref().map(|message| message.id);
-        self.notifier
-            .publish(Event::Read {
-                room_id: room.id,
-                read_up_to,
-            })
-            .await;
-        self.notifier.publish(Event::RoomUpdated { room }).await;
+        self.publish(Event::Read {
+            room_id: room.id,
+            read_up_to,
+        })
+        .await;
+        self.publish(Event::RoomUpdated { room }).await;
         Ok(read_up_to)
     }
 

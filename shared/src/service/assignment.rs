@@ -71,8 +71,7 @@ impl ChatService {
             }
             None => room,
         };
-        self.notifier
-            .publish(Event::RoomUpdated { room: room.clone() })
+        self.publish(Event::RoomUpdated { room: room.clone() })
             .await;
         Ok(room)
     }

@@ -87,8 +87,7 @@ impl ChatService {
             .create_room(&room, first_message.as_ref())
             .await?;
         let customer_token = self.keys.issue_customer(&visitor, self.clock.now())?;
-        self.notifier
-            .publish(Event::RoomCreated { room: room.clone() })
+        self.publish(Event::RoomCreated { room: room.clone() })
             .await;
         let room = self.route(room).await?;
         Ok(CreatedRoom {

@@ -132,11 +132,10 @@ impl ChatService {
         let change = RoomChange::message_sent(&message, owner);
         match self.store.append(&message, &change, charges).await? {
             Appended::Stored => {
-                self.notifier
-                    .publish(Event::Message {
-                        message: message.clone(),
-                    })
-                    .await;
+                self.publish(Event::Message {
+                    message: message.clone(),
+                })
+                .await;
                 Ok(Sent {
                     message,
                     replayed: false,

@@ -5,6 +5,8 @@ use crate::domain::{Agent, AgentFlag, AgentId, AgentIdentity, Availability, Chos
 use crate::domain::{ConnectionId, Timestamp};
 use crate::error::ChatError;
 use crate::input::SetAvailability;
+use futures::future::BoxFuture;
+
 use crate::ports::{Connection, Event, Party};
 
 use super::{ChatService, TeamMember};
@@ -108,16 +110,30 @@ impl ChatService {
         }
         let stored = self.store.find_agent(&agent.username).await?;
         if stored.is_some_and(|stored| stored.id == agent.id && stored.active) {
-            self.notifier
-                .publish(Event::Presence {
-                    agent: agent.id,
-                    display_name: agent.display_name.clone(),
-                    availability: Availability::Offline,
-                    connecting: None,
-                })
-                .await;
+            self.publish(Event::Presence {
+                agent: agent.id,
+                display_name: agent.display_name.clone(),
+                availability: Availability::Offline,
+                connecting: None,
+            })
+            .await;
         }
         Ok(())
+    }
+
+    /// Publishes an event. A connection found gone on the way (410, its `$disconnect` never
+    /// came) is handled as its `$disconnect` would have been: an agent's last one makes it
+    /// `offline`. Boxed: announcing that publishes again.
+    pub(super) fn publish(&self, event: Event) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            for gone in self.notifier.publish(event).await {
+                if let Party::Agent(agent) = &gone.party
+                    && let Err(error) = self.announce_if_gone(agent, &gone.id).await
+                {
+                    error.log_if_internal();
+                }
+            }
+        })
     }
 
     /// Whether the agent has a live connection, leaving out `except` (one just closed, which
@@ -143,14 +159,13 @@ impl ChatService {
         connecting: Option<&ConnectionId>,
     ) {
         if before != member.availability {
-            self.notifier
-                .publish(Event::Presence {
-                    agent: member.agent.id,
-                    display_name: member.agent.display_name.clone(),
-                    availability: member.availability,
-                    connecting: connecting.cloned(),
-                })
-                .await;
+            self.publish(Event::Presence {
+                agent: member.agent.id,
+                display_name: member.agent.display_name.clone(),
+                availability: member.availability,
+                connecting: connecting.cloned(),
+            })
+            .await;
         }
     }
 }

@@ -128,14 +128,13 @@ impl ChatService {
                     Party::Agent(_) => (required(room_id)?, SenderType::Agent),
                 };
                 let from = connection.clone();
-                self.notifier
-                    .publish(Event::Typing {
-                        room_id,
-                        sender_type,
-                        is_typing,
-                        from,
-                    })
-                    .await;
+                self.publish(Event::Typing {
+                    room_id,
+                    sender_type,
+                    is_typing,
+                    from,
+                })
+                .await;
                 Ok(None)
             }
             (Action::MarkAsRead { room_id }, Party::Agent(_)) => {
