@@ -1,6 +1,7 @@
 // The team inbox in two browsers, with auto-assignment on (local-dev --auto-assign least_busy):
-// new rooms go to the less busy agent and show under their Mine, a transfer moves one, going
-// away stops new assignments, "Assign to me" takes one.
+// the admin adds an agent on the Team page and sees her dot turn green when she signs in, new
+// rooms go to the less busy agent and show under their Mine, a transfer moves one, going away
+// stops new assignments, "Assign to me" takes one.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,13 +21,22 @@ const show = async (page, whose, status = "open") => {
 const owner = (page, name) => roomItem(page, name).locator(".owner");
 const visitorOpens = (name) => api("POST", "/api/public/chat-rooms", null, { customer_name: name, message: `Hello, ${name} here` });
 
-test("two agents: rooms go to the less busy one and show under Mine, a transfer moves one, away takes none", async () => {
+test("two agents: the second added and online, rooms go to the less busy one and show under Mine, a transfer moves one, away takes none", async () => {
   const token = await agentToken();
-  await api("POST", "/api/admin/agents", token, { username: "dana", password: "dana's long password", display_name: "Dana", role: "agent" });
+  // The admin adds Dana on the Team page; Dana signs in elsewhere and her dot turns green.
   const { page: admin } = await newPage();
   await signIn(admin);
+  await admin.click("#team-button");
+  await admin.fill("#new-username", "dana");
+  await admin.fill("#new-display_name", "Dana");
+  await admin.fill("#new-password", "dana's long password");
+  await admin.click("#add-agent button[type=submit]");
+  const danaListed = admin.locator(".team-member[data-username=dana]");
+  await danaListed.locator(".dot:not(.online)").waitFor();
   const { page: dana } = await newPage();
   await signIn(dana, "dana", "dana's long password");
+  await danaListed.locator(".dot.online").waitFor();
+  await admin.click("#team-back");
 
   // Both online with no rooms, never assigned: by username, the admin first, then Dana.
   await visitorOpens("Ada");

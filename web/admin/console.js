@@ -516,6 +516,8 @@ function onEvent(event) {
     case "presence":
       if (event.agent.id === state.session.agent.id) showAway(event.agent.availability === "away");
       team.presence(event.agent);
+      // A colleague the assignee picker does not know yet (added since it was read).
+      if (!state.agents.some((agent) => agent.id === event.agent.id)) loadTeam().catch(() => {});
       break;
     case "typing":
       if (event.room_id === state.openRoom && event.sender_type === "customer") {
