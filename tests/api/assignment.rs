@@ -40,11 +40,17 @@ async fn conversation(app: &TestApp, token: &str, room: &str) -> Vec<String> {
     contents(&app.get(&path, Some(token)).await.body)
 }
 
-#[tokio::test]
-async fn assigning_tells_the_room_counts_the_agent_and_files_the_room_under_it() {
+/// A local-dev with its admin (signed in: the token) and an agent Dana (her id).
+async fn admin_and_dana() -> (TestApp, String, String) {
     let app = spawn_app().await;
     let admin = app.agent_token().await;
     let dana = add(&app, &admin, "dana", "Dana", "agent").await;
+    (app, admin, dana)
+}
+
+#[tokio::test]
+async fn assigning_tells_the_room_counts_the_agent_and_files_the_room_under_it() {
+    let (app, admin, dana) = admin_and_dana().await;
     let (room, _) = app.open_room("Ada").await;
     let (other, _) = app.open_room("Bea").await;
     assert_eq!(
@@ -128,9 +134,7 @@ async fn assigning_tells_the_room_counts_the_agent_and_files_the_room_under_it()
 
 #[tokio::test]
 async fn closing_frees_the_slot_and_reopening_takes_it_back() {
-    let app = spawn_app().await;
-    let admin = app.agent_token().await;
-    let dana = add(&app, &admin, "dana", "Dana", "agent").await;
+    let (app, admin, dana) = admin_and_dana().await;
     let (room, _) = app.open_room("Ada").await;
     assign(&app, &admin, &room, json!(dana)).await;
     let closed = app.room_action(&admin, &room, "close").await;
@@ -156,9 +160,7 @@ async fn closing_frees_the_slot_and_reopening_takes_it_back() {
 
 #[tokio::test]
 async fn deactivating_an_agent_unassigns_its_open_rooms_silently() {
-    let app = spawn_app().await;
-    let admin = app.agent_token().await;
-    let dana = add(&app, &admin, "dana", "Dana", "agent").await;
+    let (app, admin, dana) = admin_and_dana().await;
     let (open, _) = app.open_room("Ada").await;
     let (closed, _) = app.open_room("Bea").await;
     for room in [&open, &closed] {
@@ -196,9 +198,7 @@ async fn deactivating_an_agent_unassigns_its_open_rooms_silently() {
 
 #[tokio::test]
 async fn bad_assignments_are_refused_and_change_nothing() {
-    let app = spawn_app().await;
-    let admin = app.agent_token().await;
-    let dana = add(&app, &admin, "dana", "Dana", "agent").await;
+    let (app, admin, dana) = admin_and_dana().await;
     let (room, _) = app.open_room("Ada").await;
     let path = format!("/api/admin/chat-rooms/{room}/assign");
     let before = app

@@ -88,12 +88,19 @@ async fn every_change_of_an_agents_availability_is_pushed_to_the_agents() {
     assert_eq!(availability_listed(&app, &admin, "dana").await, "offline");
 }
 
-#[tokio::test]
-async fn an_agent_coming_back_from_offline_is_online_and_a_deactivated_one_goes_offline() {
+/// A local-dev whose admin (its token) watches agents from a socket, and an agent Eli (her id)
+/// who has not connected.
+async fn admin_watching_eli() -> (TestApp, String, Socket, String) {
     let app = spawn_app().await;
     let admin = app.agent_token().await;
-    let mut watcher = app.connect(&format!("/ws?token={admin}")).await;
+    let watcher = app.connect(&format!("/ws?token={admin}")).await;
     let eli = add(&app, &admin, "eli", "Eli", "agent").await;
+    (app, admin, watcher, eli)
+}
+
+#[tokio::test]
+async fn an_agent_coming_back_from_offline_is_online_and_a_deactivated_one_goes_offline() {
+    let (app, admin, mut watcher, eli) = admin_watching_eli().await;
     let eli_token = token(&app, "eli").await;
 
     // Away with no connection open: the flag is kept, the agent stays offline.
@@ -180,10 +187,7 @@ async fn bad_availabilities_are_refused_and_customers_cannot_set_one() {
 
 #[tokio::test]
 async fn an_agent_whose_last_socket_died_unseen_goes_offline_when_a_push_finds_it_gone() {
-    let app = spawn_app().await;
-    let admin = app.agent_token().await;
-    let mut watcher = app.connect(&format!("/ws?token={admin}")).await;
-    let eli = add(&app, &admin, "eli", "Eli", "agent").await;
+    let (app, admin, mut watcher, eli) = admin_watching_eli().await;
     // Eli's socket died without a `$disconnect`: its record says it is open.
     let now = shared::clock::SystemClock::new().now();
     let dead = Connection {
