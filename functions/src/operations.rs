@@ -1,4 +1,5 @@
-//! Functions for operators, behind no API: invoked with `aws lambda invoke`.
+//! Functions behind no API: invoked by an operator with `aws lambda invoke`, or by a
+//! schedule.
 
 use serde_json::{Value, json};
 use shared::domain::{DisplayName, Role, Username};
@@ -45,4 +46,19 @@ pub async fn create_agent(app: App, payload: Value) -> Result<Value, String> {
         })?;
     tracing::info!(username = %username, created, "create-agent");
     Ok(json!({ "created": created, "username": username }))
+}
+
+/// Ends the agent connections whose record expired without a `$disconnect`, and pushes the
+/// agents left with none as offline. Invoked every minute by an EventBridge schedule, whose
+/// event (a "Scheduled Event") says nothing it needs: the time is the clock's. Answers
+/// `{"ended": n}`; a store that fails is an error, so the invocation shows as failed.
+pub async fn sweep_connections(app: App, _scheduled: Value) -> Result<Value, String> {
+    let ended = app.chat.end_expired_connections().await.map_err(|e| {
+        e.log_if_internal();
+        e.to_string()
+    })?;
+    if ended > 0 {
+        tracing::info!(ended, "ended expired connections");
+    }
+    Ok(json!({ "ended": ended }))
 }

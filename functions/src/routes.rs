@@ -193,18 +193,53 @@ pub fn ws_route(route_key: &str) -> &'static WsRoute {
         .expect("the three WebSocket routes exist")
 }
 
-/// A function behind no API, invoked directly (`aws lambda invoke`) by an operator.
+/// A function behind no API: invoked directly (`aws lambda invoke`) by an operator, or by
+/// an EventBridge schedule.
 pub struct Operation {
     pub function: &'static str,
     pub handler: InvokeHandler,
     pub pushes: bool,
+    /// The EventBridge schedule expression that invokes it, if one does (template.yaml's
+    /// `Schedule` event; local-dev runs it on the same period).
+    pub schedule: Option<Schedule>,
 }
 
-pub const OPERATIONS: &[Operation] = &[Operation {
-    function: "create-agent",
-    handler: |app, payload| Box::pin(operations::create_agent(app, payload)),
-    pushes: SILENT,
-}];
+/// A fixed period, as EventBridge's `rate(...)` says it.
+#[derive(Clone, Copy, Debug)]
+pub struct Schedule {
+    pub minutes: u32,
+}
+
+impl Schedule {
+    /// EventBridge's schedule expression (`rate(1 minute)`, `rate(5 minutes)`).
+    pub fn expression(self) -> String {
+        match self.minutes {
+            1 => "rate(1 minute)".to_owned(),
+            n => format!("rate({n} minutes)"),
+        }
+    }
+
+    pub fn period(self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.minutes) * 60)
+    }
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        function: "create-agent",
+        handler: |app, payload| Box::pin(operations::create_agent(app, payload)),
+        pushes: SILENT,
+        schedule: None,
+    },
+    // Presence for sockets that died unseen: their records expire 2 h 10 min after they
+    // connected, and an agent whose last one did must be pushed offline within a minute.
+    Operation {
+        function: "sweep-connections",
+        handler: |app, payload| Box::pin(operations::sweep_connections(app, payload)),
+        pushes: PUSHES,
+        schedule: Some(Schedule { minutes: 1 }),
+    },
+];
 
 /// A function of the table, by name.
 pub enum Function {

@@ -16,6 +16,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+use shared::clock::SystemClock;
+use shared::domain::{Agent, AgentId, AgentIdentity, ConnectionId, DisplayName, Role, Username};
+use shared::ports::{AgentStore, Clock, Connection, ConnectionStore, Party};
 use tokio::sync::mpsc;
 
 const SECRET: &str = "the binaries test's secret, 32+ bytes long";
@@ -30,6 +33,8 @@ struct Invocation {
     answer: Value,
     /// `(connection id, payload)` of each `PostToConnection`.
     pushes: Vec<(String, Value)>,
+    /// The connection id of each `DeleteConnection`.
+    closed: Vec<String>,
     /// The function's log lines (JSON, as Lambda's JSON log format asks).
     logs: Vec<Value>,
 }
@@ -39,6 +44,7 @@ struct Stub {
     event: Arc<Mutex<Option<String>>>,
     ended: mpsc::UnboundedSender<(String, Value)>,
     pushes: Arc<Mutex<Vec<(String, Value)>>>,
+    closed: Arc<Mutex<Vec<String>>>,
 }
 
 /// The next event, once; later polls wait forever (the test stops the binary first).
@@ -95,6 +101,19 @@ async fn post_to_connection(
     StatusCode::OK
 }
 
+/// A connection long gone, as API Gateway answers `DeleteConnection` for one (410).
+async fn delete_connection(
+    State(stub): State<Stub>,
+    Path(connection): Path<String>,
+) -> (StatusCode, [(&'static str, &'static str); 1], &'static str) {
+    stub.closed.lock().unwrap().push(connection);
+    (
+        StatusCode::GONE,
+        [("x-amzn-ErrorType", "GoneException")],
+        r#"{"message":"Gone"}"#,
+    )
+}
+
 /// Runs the binary `function` on `event` with a fresh stub for its Runtime API and its
 /// Management API, and returns what it answered and pushed.
 async fn invoke(function: &str, event: String, table: &str) -> Invocation {
@@ -103,12 +122,16 @@ async fn invoke(function: &str, event: String, table: &str) -> Invocation {
         event: Arc::new(Mutex::new(Some(event))),
         ended: ended_tx,
         pushes: Arc::default(),
+        closed: Arc::default(),
     };
     let api = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/{outcome}", post(ended))
         .route("/2018-06-01/runtime/init/error", post(init_error))
-        .route("/prod/@connections/{id}", post(post_to_connection))
+        .route(
+            "/prod/@connections/{id}",
+            post(post_to_connection).delete(delete_connection),
+        )
         .with_state(stub.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -122,6 +145,7 @@ async fn invoke(function: &str, event: String, table: &str) -> Invocation {
         "public-create-room" => env!("CARGO_BIN_EXE_public-create-room"),
         "public-send-message" => env!("CARGO_BIN_EXE_public-send-message"),
         "ws-connect" => env!("CARGO_BIN_EXE_ws-connect"),
+        "sweep-connections" => env!("CARGO_BIN_EXE_sweep-connections"),
         other => panic!("no binary {other} in this test"),
     };
     let mut child = tokio::process::Command::new(binary)
@@ -160,10 +184,12 @@ async fn invoke(function: &str, event: String, table: &str) -> Invocation {
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
         .collect();
     let pushes = std::mem::take(&mut *stub.pushes.lock().unwrap());
+    let closed = std::mem::take(&mut *stub.closed.lock().unwrap());
     Invocation {
         outcome,
         answer,
         pushes,
+        closed,
         logs,
     }
 }
@@ -189,8 +215,9 @@ fn http_answer(invocation: &Invocation) -> (u64, Value) {
     (status, serde_json::from_str(body).unwrap())
 }
 
-#[tokio::test]
-async fn each_binary_answers_its_event_through_the_runtime_api() {
+/// A fresh table on DynamoDB Local, and the store over it (to arrange a case and look behind
+/// a binary).
+async fn fresh_table() -> (String, shared::store::DynamoStore) {
     let table = format!("binaries-{}", ulid::Ulid::new());
     let endpoint = std::env::var("DYNAMODB_ENDPOINT")
         .expect("DYNAMODB_ENDPOINT is not set: run infra/test.sh, which starts DynamoDB Local");
@@ -202,6 +229,12 @@ async fn each_binary_answers_its_event_through_the_runtime_api() {
     shared::store::dynamodb::table::ensure_table(store.client(), &table)
         .await
         .unwrap();
+    (table, store)
+}
+
+#[tokio::test]
+async fn each_binary_answers_its_event_through_the_runtime_api() {
+    let (table, _) = fresh_table().await;
 
     // An invoked function (plain JSON in, JSON out): the first agent of a deployed stack.
     let agent = json!({"username": "lead", "password": "a long enough password"});
@@ -295,4 +328,70 @@ async fn each_binary_answers_its_event_through_the_runtime_api() {
             assert!(!text.contains(secret), "a log line holds {secret}: {text}");
         }
     }
+}
+
+/// An agent connection of `agent` connected `age` seconds ago, with the record's usual life.
+fn agent_connection(agent: &Agent, id: &str, age: i64) -> Connection {
+    let connected_at = SystemClock::new().now().plus_seconds(-age);
+    Connection {
+        id: ConnectionId::parse(id).unwrap(),
+        party: Party::Agent(AgentIdentity {
+            id: agent.id,
+            username: agent.username.clone(),
+            display_name: agent.display_name.clone(),
+            role: agent.role,
+        }),
+        connected_at,
+        expires_at: connected_at.plus_seconds(shared::service::CONNECTION_TTL_SECONDS),
+    }
+}
+
+#[tokio::test]
+async fn the_scheduled_sweep_ends_expired_agent_connections_and_pushes_their_agents_offline() {
+    let (table, store) = fresh_table().await;
+    let clock = SystemClock::new();
+    let agent = |name: &str| {
+        Agent::new(
+            AgentId::from_ulid(clock.next_id()),
+            Username::parse(name).unwrap(),
+            DisplayName::parse(name).unwrap(),
+            Role::Agent,
+            "not a hash: nobody signs in here".to_owned(),
+        )
+    };
+    let (eli, lead) = (agent("eli"), agent("lead"));
+    for member in [&eli, &lead] {
+        assert!(store.insert_agent_if_absent(member).await.unwrap());
+    }
+    // Eli's socket died without a $disconnect 2 h 11 min ago; the lead's is open.
+    let dead = agent_connection(&eli, "ZGVhZC1lbGk=", 2 * 3600 + 11 * 60);
+    store.add_connection(&dead).await.unwrap();
+    store
+        .add_connection(&agent_connection(&lead, CONNECTION, 60))
+        .await
+        .unwrap();
+
+    let event = common::fixture("scheduled-event.json", &[]);
+    let swept = invoke("sweep-connections", event, &table).await;
+    assert_eq!(swept.outcome, "response", "{swept:?}");
+    assert_eq!(swept.answer, json!({"ended": 1}));
+    // API Gateway is asked to end it (it answers 410: long gone), and the record is forgotten.
+    assert_eq!(swept.closed, vec![dead.id.to_string()]);
+    assert_eq!(store.remove_connection(&dead.id).await.unwrap(), None);
+    // The lead's socket hears that Eli is offline.
+    assert_eq!(swept.pushes.len(), 1, "{:?}", swept.pushes);
+    let (to, pushed) = &swept.pushes[0];
+    assert_eq!(to, CONNECTION);
+    assert_eq!(pushed["type"], "presence", "{pushed}");
+    assert_eq!(pushed["agent"]["id"], eli.id.to_string());
+    assert_eq!(pushed["agent"]["availability"], "offline");
+
+    // The next minute finds nothing to end, and pushes nothing.
+    let event = common::fixture("scheduled-event.json", &[]);
+    let again = invoke("sweep-connections", event, &table).await;
+    assert_eq!(again.answer, json!({"ended": 0}), "{again:?}");
+    assert!(
+        again.pushes.is_empty() && again.closed.is_empty(),
+        "{again:?}"
+    );
 }

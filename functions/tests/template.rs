@@ -2,7 +2,8 @@
 //! infra/sam-transform.py), held to the route table: every route reaches its function with
 //! API Gateway allowed to invoke it, no route ends in `/`, CORS comes out whole whether or
 //! not parameter values are given, every environment value resolves to what the code reads,
-//! the WebSocket API deploys its routes, and the table is the one local-dev creates. What each
+//! the WebSocket API deploys its routes, the scheduled functions are scheduled, and the table
+//! is the one local-dev creates. What each
 //! function may do is held to its recorded calls in tests/iam.rs.
 
 mod cfn;
@@ -10,7 +11,9 @@ mod cfn;
 use std::collections::BTreeSet;
 
 use cfn::{ACCOUNT, PARTITION, REGION, Stack, URL_SUFFIX, transformed};
-use functions::routes::{UNROUTED, WEB_FUNCTION, WS_ROUTES, all_functions, http_routes};
+use functions::routes::{
+    OPERATIONS, UNROUTED, WEB_FUNCTION, WS_ROUTES, all_functions, http_routes,
+};
 use serde_json::{Value, json};
 
 const ORIGINS: &str = "https://shop.example,https://help.example:8443";
@@ -332,6 +335,48 @@ fn the_websocket_api_routes_its_three_keys_and_deploys_every_change() {
         .find(|(id, _)| stack.properties(id)["ApiId"] == api_id)
         .unwrap();
     assert_eq!(stack.properties(stage_id)["AutoDeploy"], true);
+}
+
+#[test]
+fn each_scheduled_function_is_invoked_by_its_schedule_and_no_other_function_is() {
+    let stack = &stacks()[0].1;
+    for operation in OPERATIONS {
+        let function = stack.function_id(operation.function);
+        let arn = stack.attribute(function, "Arn");
+        let rules: Vec<(&str, Value)> = stack
+            .of_type("AWS::Events::Rule")
+            .map(|(id, _)| (id, stack.properties(id)))
+            .filter(|(_, rule)| {
+                rule["Targets"]
+                    .as_array()
+                    .is_some_and(|targets| targets.iter().any(|target| target["Arn"] == arn))
+            })
+            .collect();
+        let Some(schedule) = operation.schedule else {
+            assert!(rules.is_empty(), "{} is on no schedule", operation.function);
+            continue;
+        };
+        assert_eq!(rules.len(), 1, "one rule invokes {}", operation.function);
+        let (rule_id, rule) = &rules[0];
+        assert_eq!(
+            rule["ScheduleExpression"],
+            schedule.expression(),
+            "{}",
+            operation.function
+        );
+        assert_ne!(rule["State"], "DISABLED", "{}", operation.function);
+        // EventBridge may invoke it for that rule, as Lambda matches permissions.
+        let rule_arn = stack.attribute(rule_id, "Arn");
+        let function_name = stack.reference(function);
+        let allowed = stack.of_type("AWS::Lambda::Permission").any(|(id, _)| {
+            let permission = stack.properties(id);
+            permission["FunctionName"] == function_name
+                && permission["Action"] == "lambda:InvokeFunction"
+                && permission["Principal"] == "events.amazonaws.com"
+                && permission["SourceArn"] == rule_arn
+        });
+        assert!(allowed, "EventBridge may invoke {}", operation.function);
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod cors;
 mod http_api;
 mod json_lines;
 mod options;
+mod schedule;
 mod store;
 mod telemetry;
 pub mod websocket;
@@ -111,12 +112,15 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     config.store_label = store_label.clone();
     let app = App::new(&config, store.clone(), pusher);
     let created_default_agent = seed_default_agent(&app).await?;
+    let schedules = schedule::start(&app, options.schedule_every);
     let router = cors::layer(
         http_api::router(app.clone(), answers),
         options.cors_origins.clone(),
     )
     .merge(websocket::router(app, registry, options.ws_limits));
     let task = tokio::spawn(async move {
+        // The scheduled functions run while the server does.
+        let _schedules = schedules;
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -22,6 +22,8 @@ pub struct Options {
     pub store: StoreChoice,
     /// Sites whose pages may call the REST API from a browser (none but this server's own).
     pub cors_origins: AllowedOrigins,
+    /// How often the scheduled functions run (sweep-connections); `None`: as in the cloud.
+    pub schedule_every: Option<std::time::Duration>,
 }
 
 /// How the functions push to WebSocket connections.
@@ -39,6 +41,7 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                  [--dynamodb-endpoint URL] [--table NAME] [--push in-process|management-api]
                  [--ws-idle-timeout SECONDS] [--ws-max-lifetime SECONDS]
                  [--auto-assign off|least_busy] [--max-open-rooms N]
+                 [--schedule-every SECONDS]
 
   --addr HOST:PORT           where to listen (env LOCAL_DEV_ADDR; default 127.0.0.1:8001)
   --port PORT                listen on 127.0.0.1:PORT
@@ -60,6 +63,9 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                              (to the online agent with the fewest open rooms) (env AUTO_ASSIGN)
   --max-open-rooms N         auto-assignment gives no agent more open rooms than N; 0 (the
                              default) for no cap (env MAX_OPEN_ROOMS_PER_AGENT)
+  --schedule-every SECONDS   run the functions the cloud runs on a schedule (sweep-connections:
+                             agents whose socket died unseen go offline) this often (default:
+                             their schedule in template.yaml, every 60)
 
 environment:
   JWT_SECRET        token signing secret, at least 32 bytes (default: a public dev secret)
@@ -76,6 +82,7 @@ impl Options {
             ws_limits: Limits::default(),
             store: StoreChoice::Memory,
             cors_origins: AllowedOrigins::default(),
+            schedule_every: None,
         }
     }
 
@@ -97,6 +104,7 @@ impl Options {
         let mut rate_limits = env("RATE_LIMITS").unwrap_or_else(|| "on".to_owned());
         let mut auto_assign = env("AUTO_ASSIGN");
         let mut max_open_rooms = env("MAX_OPEN_ROOMS_PER_AGENT");
+        let mut schedule_every = None;
         let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
             let n: u64 = raw
                 .parse()
@@ -140,6 +148,13 @@ impl Options {
                 "--auto-assign" => auto_assign = Some(value("--auto-assign")?),
                 "--max-open-rooms" => max_open_rooms = Some(value("--max-open-rooms")?),
                 "--allow-origin" => origins.push(value("--allow-origin")?),
+                "--schedule-every" => {
+                    let period = seconds(value("--schedule-every")?, "--schedule-every")?;
+                    if period.is_zero() {
+                        bail!("--schedule-every takes at least 1 second");
+                    }
+                    schedule_every = Some(period);
+                }
                 "-h" | "--help" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -155,6 +170,7 @@ impl Options {
             other => bail!("--store takes memory or dynamodb, not {other}"),
         };
         options.ws_limits = ws_limits;
+        options.schedule_every = schedule_every;
         options.cors_origins = AllowedOrigins::parse(origins.iter().map(String::as_str))?;
         match std::env::var("JWT_SECRET") {
             Ok(secret) => options.config = Config::with_secret(secret.into_bytes())?,

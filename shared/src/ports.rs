@@ -191,8 +191,9 @@ pub trait ConnectionStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<Connection>, ChatError>;
 
-    /// Forgets the connection; forgetting an unknown one is not an error.
-    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), ChatError>;
+    /// Forgets the connection; forgetting an unknown one is not an error. Answers the record
+    /// it forgot (expired or not), for what the connection's end means (an agent offline).
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, ChatError>;
 
     /// The customer connections opened on a room.
     async fn room_connections(
@@ -210,6 +211,13 @@ pub trait ConnectionStore: Send + Sync {
         &self,
         now: Timestamp,
     ) -> Result<Vec<(AgentId, ConnectionId)>, ChatError>;
+
+    /// The agent connections whose record expired at `now` but is still stored (its
+    /// `$disconnect` never came, and TTL deletion lags): the only read that sees them.
+    async fn expired_agent_connections(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError>;
 }
 
 /// Rate-limit counters: one per subject and window (`crate::rate`), gone when the window ends.
@@ -302,8 +310,9 @@ pub trait Notifier: Send + Sync {
     /// as they were recorded: the service treats each as its `$disconnect`.
     async fn publish(&self, event: Event) -> Vec<Connection>;
 
-    /// Closes these connections (a deactivated agent's) and forgets them.
-    async fn close(&self, connections: Vec<ConnectionId>);
+    /// Closes these connections (a deactivated agent's, expired ones) and forgets them;
+    /// answers the records it forgot.
+    async fn close(&self, connections: Vec<ConnectionId>) -> Vec<Connection>;
 }
 
 /// Why a push did not arrive.

@@ -185,13 +185,12 @@ async fn bad_availabilities_are_refused_and_customers_cannot_set_one() {
     agent_socket.assert_silent(QUIET).await;
 }
 
-#[tokio::test]
-async fn an_agent_whose_last_socket_died_unseen_goes_offline_when_a_push_finds_it_gone() {
-    let (app, admin, mut watcher, eli) = admin_watching_eli().await;
-    // Eli's socket died without a `$disconnect`: its record says it is open.
+/// A socket of Eli's (her id) that died without a `$disconnect`, planted in the store: its
+/// record says it is open until `lives` seconds from now.
+async fn plant_dead_socket(app: &TestApp, eli: &str, id: &str, lives: i64) -> Connection {
     let now = shared::clock::SystemClock::new().now();
     let dead = Connection {
-        id: ConnectionId::parse("ZGVhZC1lbGk=").unwrap(),
+        id: ConnectionId::parse(id).unwrap(),
         party: Party::Agent(AgentIdentity {
             id: eli.parse().unwrap(),
             username: Username::parse("eli").unwrap(),
@@ -199,14 +198,45 @@ async fn an_agent_whose_last_socket_died_unseen_goes_offline_when_a_push_finds_i
             role: Role::Agent,
         }),
         connected_at: now,
-        expires_at: now.plus_seconds(3600),
+        expires_at: now.plus_seconds(lives),
     };
     api_tests::the_test_itself(app.store().add_connection(&dead))
         .await
         .unwrap();
+    dead
+}
+
+#[tokio::test]
+async fn an_agent_whose_last_socket_died_unseen_goes_offline_when_a_push_finds_it_gone() {
+    let (app, admin, mut watcher, eli) = admin_watching_eli().await;
+    plant_dead_socket(&app, &eli, "ZGVhZC1lbGk=", 3600).await;
     assert_eq!(availability_listed(&app, &admin, "eli").await, "online");
     // The next push to the agents meets the dead socket (410): Eli is offline, and told so.
     app.open_room("Ada").await;
     assert_eq!(presence(&mut watcher).await, seen("Eli", "offline"));
     assert_eq!(availability_listed(&app, &admin, "eli").await, "offline");
+}
+
+#[tokio::test]
+async fn an_agent_whose_last_socket_died_unseen_goes_offline_when_its_record_expires() {
+    // The sweep runs every minute in the cloud; this local-dev runs it four times a second.
+    let app = api_tests::spawn_app_with(|options| {
+        options.schedule_every = Some(Duration::from_millis(250));
+    })
+    .await;
+    let admin = app.agent_token().await;
+    let mut watcher = app.connect(&format!("/ws?token={admin}")).await;
+    let eli = add(&app, &admin, "eli", "Eli", "agent").await;
+    // Nothing is pushed to the agents meanwhile, so no 410 finds the dead socket out.
+    let dead = plant_dead_socket(&app, &eli, "ZGVhZC1lbGk=", 2).await;
+    assert_eq!(availability_listed(&app, &admin, "eli").await, "online");
+
+    assert_eq!(presence(&mut watcher).await, seen("Eli", "offline"));
+    assert_eq!(availability_listed(&app, &admin, "eli").await, "offline");
+    // Its record is gone, not only expired (TTL deletion would take days); the admin, whose
+    // socket is live, is still online.
+    let left = api_tests::the_test_itself(app.store().remove_connection(&dead.id)).await;
+    assert_eq!(left.unwrap(), None, "the expired record was removed");
+    assert_eq!(availability_listed(&app, &admin, "admin").await, "online");
+    watcher.assert_silent(QUIET).await;
 }

@@ -202,7 +202,11 @@ async fn local_dev_can_push_through_its_own_management_api() {
 /// able to forget one (a DeleteItem its IAM policy needs: the IAM check sees this test's calls).
 #[tokio::test]
 async fn every_function_that_pushes_forgets_a_connection_found_gone() {
-    let app = spawn_app().await;
+    // The scheduled sweep runs often enough for the loop below to see its push.
+    let app = spawn_app_with(|options| {
+        options.schedule_every = Some(Duration::from_millis(200));
+    })
+    .await;
     let (_agent, mut customer, room, customer_token) = agent_and_customer(&app).await;
     let agent = app.agent_token().await;
     let identity = app_agent_identity(&app).await;
@@ -236,6 +240,7 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
         "ws-connect",
         "admin-set-presence",
         "ws-disconnect",
+        "sweep-connections",
         "admin-deactivate-agent",
     ]
     .into();
@@ -292,6 +297,25 @@ async fn every_function_that_pushes_forgets_a_connection_found_gone() {
             // Dana connects from offline: `presence` to the other agents.
             "ws-connect" => {
                 dana_socket = Some(app.connect(&format!("/ws?token={dana_token}")).await);
+                200
+            }
+            // A socket of Dana's that died unseen expires: the sweep pushes her offline.
+            "sweep-connections" => {
+                let dana_identity = Party::Agent(shared::domain::AgentIdentity {
+                    id: dana.parse().unwrap(),
+                    username: shared::domain::Username::parse("dana").unwrap(),
+                    display_name: shared::domain::DisplayName::parse("Dana").unwrap(),
+                    role: shared::domain::Role::Agent,
+                });
+                let expired = Connection {
+                    id: ConnectionId::parse("ZXhwaXJlZC1kYW5h").unwrap(),
+                    party: dana_identity,
+                    connected_at: now.plus_seconds(-7801),
+                    expires_at: now.plus_seconds(-1),
+                };
+                api_tests::the_test_itself(store.add_connection(&expired))
+                    .await
+                    .unwrap();
                 200
             }
             // Dana online again, then deactivated: `presence` offline, and her socket closed.

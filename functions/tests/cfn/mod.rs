@@ -123,6 +123,9 @@ impl Stack {
                 format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}")
             }
             ("AWS::IAM::Role", "Arn") => format!("arn:{PARTITION}:iam::{ACCOUNT}:role/{name}"),
+            ("AWS::Events::Rule", "Arn") => {
+                format!("arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/{name}")
+            }
             _ => panic!("Fn::GetAtt {id}.{attribute} is not modelled"),
         })
     }

@@ -51,13 +51,7 @@ impl FanoutNotifier {
             Ok(()) => Delivery::Arrived,
             Err(PushError::Gone) => {
                 tracing::info!(connection = %connection, "connection is gone; forgetting it");
-                let now = self.clock.now();
-                let forgotten = async {
-                    let record = self.connections.get_connection(connection, now).await?;
-                    self.connections.remove_connection(connection).await?;
-                    Ok::<_, crate::ChatError>(record)
-                };
-                match forgotten.await {
+                match self.connections.remove_connection(connection).await {
                     Ok(record) => Delivery::Gone(record),
                     Err(error) => {
                         error.log_if_internal();
@@ -129,21 +123,29 @@ impl FanoutNotifier {
 impl Notifier for FanoutNotifier {
     /// Each connection is closed, then forgotten (gone already, too); one that could not be
     /// closed is kept, and logged.
-    async fn close(&self, connections: Vec<ConnectionId>) {
+    async fn close(&self, connections: Vec<ConnectionId>) -> Vec<Connection> {
         futures::stream::iter(connections)
-            .for_each_concurrent(PUSH_CONCURRENCY, |connection| async move {
+            .map(|connection| async move {
                 match self.pusher.close(&connection).await {
                     Ok(()) | Err(PushError::Gone) => {
-                        if let Err(error) = self.connections.remove_connection(&connection).await {
-                            error.log_if_internal();
+                        match self.connections.remove_connection(&connection).await {
+                            Ok(record) => record,
+                            Err(error) => {
+                                error.log_if_internal();
+                                None
+                            }
                         }
                     }
                     Err(PushError::Failed(cause)) => {
                         tracing::warn!(connection = %connection, error = format!("{cause:#}"), "close failed");
+                        None
                     }
                 }
             })
-            .await;
+            .buffer_unordered(PUSH_CONCURRENCY)
+            .filter_map(|record| async move { record })
+            .collect()
+            .await
     }
 
     async fn publish(&self, event: Event) -> Vec<Connection> {

@@ -25,11 +25,14 @@ impl Notifier for NoopNotifier {
         Vec::new()
     }
 
-    async fn close(&self, _connections: Vec<ConnectionId>) {}
+    /// Forgets nothing: it holds no connections.
+    async fn close(&self, _connections: Vec<ConnectionId>) -> Vec<Connection> {
+        Vec::new()
+    }
 }
 
-/// Keeps every event, in order, and every connection it was told to close, for tests to
-/// inspect.
+/// Keeps every event, in order, and every connection it was told to close (forgetting none),
+/// for tests to inspect.
 #[derive(Debug, Default)]
 pub struct RecordingNotifier {
     events: Mutex<Vec<Event>>,
@@ -56,10 +59,11 @@ impl Notifier for RecordingNotifier {
         Vec::new()
     }
 
-    async fn close(&self, connections: Vec<ConnectionId>) {
+    async fn close(&self, connections: Vec<ConnectionId>) -> Vec<Connection> {
         self.closed
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .extend(connections);
+        Vec::new()
     }
 }

@@ -85,17 +85,41 @@ impl ChatService {
 
     /// Forgets a connection; an agent's last one makes it `offline`.
     pub async fn disconnect(&self, connection: &ConnectionId) -> Result<(), ChatError> {
-        let now = self.clock.now();
-        let party = self
-            .store
-            .get_connection(connection, now)
-            .await?
-            .map(|record| record.party);
-        self.store.remove_connection(connection).await?;
-        if let Some(Party::Agent(agent)) = party {
+        let forgotten = self.store.remove_connection(connection).await?;
+        if let Some(Party::Agent(agent)) = forgotten.map(|record| record.party) {
             self.announce_if_gone(&agent, connection).await?;
         }
         Ok(())
+    }
+
+    /// Ends the agent connections whose record expired without a `$disconnect` (the socket
+    /// died unseen: API Gateway ends every connection within 2 hours, and the record lives a
+    /// margin longer): each is closed, in case, and forgotten, and an agent left with no
+    /// connection is `offline`, pushed as presence. TTL deletion would forget them days
+    /// later and tell nobody, so a schedule runs this every minute. Answers how many ended.
+    pub async fn end_expired_connections(&self) -> Result<usize, ChatError> {
+        let expired = self
+            .store
+            .expired_agent_connections(self.clock.now())
+            .await?;
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        let ended = self.notifier.close(expired).await;
+        // One announcement per agent, however many of its connections expired together.
+        let mut agents: Vec<(&AgentIdentity, &ConnectionId)> = ended
+            .iter()
+            .filter_map(|record| match &record.party {
+                Party::Agent(agent) => Some((agent, &record.id)),
+                Party::Customer { .. } => None,
+            })
+            .collect();
+        agents.sort_by_key(|(agent, _)| agent.id);
+        agents.dedup_by_key(|(agent, _)| agent.id);
+        for (agent, connection) in agents {
+            self.announce_if_gone(agent, connection).await?;
+        }
+        Ok(ended.len())
     }
 
     /// After `gone` closed: an agent with no other connection is `offline` now. A deactivated

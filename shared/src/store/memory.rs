@@ -119,16 +119,14 @@ impl State {
         }
     }
 
-    fn forget_connection(&mut self, id: &ConnectionId) {
-        let Some(connection) = self.connections.remove(id) else {
-            return;
-        };
-        match connection.party {
+    fn forget_connection(&mut self, id: &ConnectionId) -> Option<Connection> {
+        let connection = self.connections.remove(id)?;
+        match &connection.party {
             Party::Customer { room, .. } => {
-                if let Some(ids) = self.room_connections.get_mut(&room) {
+                if let Some(ids) = self.room_connections.get_mut(room) {
                     ids.remove(id);
                     if ids.is_empty() {
-                        self.room_connections.remove(&room);
+                        self.room_connections.remove(room);
                     }
                 }
             }
@@ -136,6 +134,7 @@ impl State {
                 self.agent_connections.remove(id);
             }
         }
+        Some(connection)
     }
 
     fn sweep_expired_connections(&mut self, now: Timestamp) {
@@ -434,9 +433,8 @@ impl ConnectionStore for MemoryStore {
             .cloned())
     }
 
-    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), ChatError> {
-        self.state().forget_connection(id);
-        Ok(())
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, ChatError> {
+        Ok(self.state().forget_connection(id))
     }
 
     async fn room_connections(
@@ -465,6 +463,19 @@ impl ConnectionStore for MemoryStore {
                 Party::Agent(agent) => Some((agent.id, id)),
                 Party::Customer { .. } => None,
             })
+            .collect())
+    }
+
+    async fn expired_agent_connections(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError> {
+        let state = self.state();
+        Ok(state
+            .agent_connections
+            .iter()
+            .filter(|id| state.connections[*id].expires_at <= now)
+            .cloned()
             .collect())
     }
 }

@@ -888,11 +888,18 @@ pub async fn connections_come_and_go(store: Arc<dyn Store>) {
         Some(agent.clone())
     );
 
-    store.remove_connection(&tab1.id).await.unwrap();
-    store
-        .remove_connection(&ConnectionId::parse("bm9ib2R5").unwrap())
-        .await
-        .unwrap();
+    // Removing answers the record it forgot, and nothing for an unknown id.
+    assert_eq!(
+        store.remove_connection(&tab1.id).await.unwrap(),
+        Some(tab1.clone())
+    );
+    assert_eq!(
+        store
+            .remove_connection(&ConnectionId::parse("bm9ib2R5").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(
         store.room_connections(room.id, now).await.unwrap(),
         vec![tab2.id.clone()]
@@ -917,6 +924,32 @@ pub async fn connections_come_and_go(store: Arc<dyn Store>) {
             .is_empty()
     );
     assert_eq!(store.get_connection(&agent.id, later).await.unwrap(), None);
+
+    // Only the sweep of dead sockets sees an expired agent connection, until it is removed
+    // (the customer connections are not its business).
+    assert!(
+        store
+            .expired_agent_connections(now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.expired_agent_connections(later).await.unwrap(),
+        vec![agent.id.clone()]
+    );
+    assert_eq!(
+        store.remove_connection(&agent.id).await.unwrap(),
+        Some(agent.clone()),
+        "an expired record is still forgotten, and answered"
+    );
+    assert!(
+        store
+            .expired_agent_connections(later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn team_member(clock: &ManualClock, name: &str) -> Agent {

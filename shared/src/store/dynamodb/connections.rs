@@ -9,14 +9,31 @@ use crate::domain::{AgentId, ConnectionId, RoomId, Timestamp};
 use crate::error::ChatError;
 use crate::ports::{Connection, ConnectionStore};
 
+/// Which of a partition's connection entries a read wants, by their `expires_at`.
+#[derive(Clone, Copy)]
+enum Lifetime {
+    /// Not expired: every read but one skips the expired ones, as TTL deletion lags.
+    Live,
+    /// Expired but not yet deleted by TTL: what the sweep of dead sockets ends.
+    Expired,
+}
+
+impl Lifetime {
+    fn filter(self) -> &'static str {
+        match self {
+            Lifetime::Live => "expires_at > :now",
+            Lifetime::Expired => "expires_at <= :now",
+        }
+    }
+}
+
 impl DynamoStore {
-    /// The live connection entries of one partition (a room's, or the agents'), with the
-    /// attributes of `projection` (whose `#names` are in `names`). Expired ones are skipped:
-    /// TTL deletion lags.
-    async fn live_entries(
+    /// The connection entries of one partition (a room's, or the agents') of that lifetime,
+    /// with the attributes of `projection` (whose `#names` are in `names`).
+    async fn entries(
         &self,
         pk: String,
-        now: Timestamp,
+        (lifetime, now): (Lifetime, Timestamp),
         projection: &str,
         names: &[(&str, &str)],
     ) -> Result<Vec<Item>, ChatError> {
@@ -31,7 +48,7 @@ impl DynamoStore {
             .set_expression_attribute_names(names)
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :conn)")
-            .filter_expression("expires_at > :now")
+            .filter_expression(lifetime.filter())
             .projection_expression(projection)
             .expression_attribute_values(":pk", string_attr(pk))
             .expression_attribute_values(":conn", string_attr(CONNECTION_PREFIX))
@@ -44,12 +61,12 @@ impl DynamoStore {
             .map_err(sdk_error("Query connections"))
     }
 
-    async fn live_connection_ids(
+    async fn connection_ids(
         &self,
         pk: String,
-        now: Timestamp,
+        lifetime: (Lifetime, Timestamp),
     ) -> Result<Vec<ConnectionId>, ChatError> {
-        self.live_entries(pk, now, "SK", &[])
+        self.entries(pk, lifetime, "SK", &[])
             .await?
             .iter()
             .map(items::connection_id_of)
@@ -114,7 +131,7 @@ impl ConnectionStore for DynamoStore {
         Ok(connection.filter(|c| c.expires_at.unix_seconds() > now.unix_seconds()))
     }
 
-    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), ChatError> {
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, ChatError> {
         let removed = self
             .client
             .delete_item()
@@ -125,7 +142,7 @@ impl ConnectionStore for DynamoStore {
             .await
             .map_err(sdk_error("DeleteItem connection"))?;
         let Some(old) = removed.attributes().filter(|item| !item.is_empty()) else {
-            return Ok(());
+            return Ok(None);
         };
         let connection = items::connection_from(old).map_err(corrupt)?;
         self.client
@@ -135,7 +152,7 @@ impl ConnectionStore for DynamoStore {
             .send()
             .await
             .map_err(sdk_error("DeleteItem connection entry"))?;
-        Ok(())
+        Ok(Some(connection))
     }
 
     async fn room_connections(
@@ -143,11 +160,21 @@ impl ConnectionStore for DynamoStore {
         room: RoomId,
         now: Timestamp,
     ) -> Result<Vec<ConnectionId>, ChatError> {
-        self.live_connection_ids(room_pk(room), now).await
+        self.connection_ids(room_pk(room), (Lifetime::Live, now))
+            .await
     }
 
     async fn agent_connections(&self, now: Timestamp) -> Result<Vec<ConnectionId>, ChatError> {
-        self.live_connection_ids(AGENTS_PK.to_owned(), now).await
+        self.connection_ids(AGENTS_PK.to_owned(), (Lifetime::Live, now))
+            .await
+    }
+
+    async fn expired_agent_connections(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, ChatError> {
+        self.connection_ids(AGENTS_PK.to_owned(), (Lifetime::Expired, now))
+            .await
     }
 
     /// Entries written before they carried their agent are skipped: they expire within the
@@ -157,9 +184,9 @@ impl ConnectionStore for DynamoStore {
         now: Timestamp,
     ) -> Result<Vec<(AgentId, ConnectionId)>, ChatError> {
         let entries = self
-            .live_entries(
+            .entries(
                 AGENTS_PK.to_owned(),
-                now,
+                (Lifetime::Live, now),
                 "SK, #agent",
                 &[("#agent", "agent")],
             )
