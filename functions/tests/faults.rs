@@ -12,7 +12,7 @@ use functions::routes::ROUTES;
 use functions::{App, Config};
 use serde_json::{Value, json};
 use shared::aws::AwsSettings;
-use shared::domain::{ConnectionId, Limit, MessageWindow};
+use shared::domain::{ConnectionId, Limit, MessageWindow, Reader};
 use shared::ports::{ConnectionStore, MessageStore, PushError, Pusher};
 use shared::store::{DynamoStore, MemoryStore};
 use tracing_subscriber::layer::SubscriberExt;
@@ -179,7 +179,12 @@ async fn failed_or_slow_pushes_never_fail_the_send() {
         let (status, sent) = handle(&app, "public-send-message", send).await;
         assert_eq!(status, 201, "{sent}");
         let stored = store
-            .list_messages(room.parse().unwrap(), MessageWindow::Newest, Limit::DEFAULT)
+            .list_messages(
+                room.parse().unwrap(),
+                MessageWindow::Newest,
+                Limit::DEFAULT,
+                Reader::Agent,
+            )
             .await
             .unwrap();
         assert_eq!(stored.messages.len(), 1);

@@ -14,7 +14,7 @@ use lambda_http::aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::Value;
-use shared::domain::{ConnectionId, Limit, MessageWindow, RoomId};
+use shared::domain::{ConnectionId, Limit, MessageWindow, Reader, RoomId};
 use shared::ports::{MessageStore, RoomFilter, RoomLister};
 use shared::store::MemoryStore;
 
@@ -70,7 +70,12 @@ impl World {
             let room: RoomId = self.room.parse().unwrap();
             let messages = self
                 .store
-                .list_messages(room, MessageWindow::Newest, Limit::new_clamped(200))
+                .list_messages(
+                    room,
+                    MessageWindow::Newest,
+                    Limit::new_clamped(200),
+                    Reader::Agent,
+                )
                 .await
                 .unwrap();
             format!("{:?}{:?}", rooms.items, messages.messages)

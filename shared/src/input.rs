@@ -95,15 +95,19 @@ impl NewRoom {
 pub struct NewMessage {
     pub content: MessageContent,
     pub client_msg_id: Option<ClientMsgId>,
+    /// A private note (`"private": true`): agents only may send one.
+    pub private: bool,
 }
 
 impl NewMessage {
     pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
         let content = body.required_str("content");
         let client_msg_id = body.optional_str("client_msg_id")?;
+        let private = body.optional_bool("private")?.unwrap_or(false);
         Ok(Self {
             content: MessageContent::parse(content?)?,
             client_msg_id: client_msg_id.map(ClientMsgId::parse).transpose()?,
+            private,
         })
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::{
     MessagePage, MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, SenderType,
     Timestamp, Username, VisitorId,
 };
-use crate::domain::{AgentIdentity, VisitorIdentity};
+use crate::domain::{AgentIdentity, Reader, VisitorIdentity};
 use crate::error::ChatError;
 
 /// Creating and changing rooms.
@@ -117,11 +117,14 @@ pub trait MessageStore: Send + Sync {
         charges: &[Charge],
     ) -> Result<Appended, ChatError>;
 
+    /// A page of the messages `reader` may see: up to `limit` of them, however many notes
+    /// sit between them for a customer, with `next` as API.md's `get_messages` says.
     async fn list_messages(
         &self,
         room: RoomId,
         window: MessageWindow,
         limit: Limit,
+        reader: Reader,
     ) -> Result<MessagePage<Message>, ChatError>;
 }
 

@@ -6,11 +6,12 @@ use serde_json::{Value, json};
 use crate::ChatError;
 use crate::domain::{
     AgentId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message, MessageId,
-    MessagePage, Page, Room, RoomId, RoomStatus, Subject, Timestamp,
+    MessagePage, Page, Reader, Room, RoomId, RoomStatus, Subject, Timestamp,
 };
 use crate::ports::Event;
 
-/// A room as its viewer may see it: the visitor id never, the unread count for agents only.
+/// A room as its viewer may see it: the visitor id never, the unread count, the assignee and
+/// a note as the last message for agents only.
 #[derive(Serialize)]
 pub struct RoomView<'a> {
     id: RoomId,
@@ -20,7 +21,7 @@ pub struct RoomView<'a> {
     status: RoomStatus,
     created_at: Timestamp,
     updated_at: Timestamp,
-    last_message: Option<&'a Message>,
+    last_message: Option<MessageView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unread_count: Option<u32>,
     /// Agents only: `Some(None)` is shown as null.
@@ -35,15 +36,8 @@ struct AssigneeView<'a> {
     display_name: &'a DisplayName,
 }
 
-/// Who is looking at a room.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Viewer {
-    Customer,
-    Agent,
-}
-
 impl<'a> RoomView<'a> {
-    pub fn new(room: &'a Room, viewer: Viewer) -> Self {
+    pub fn new(room: &'a Room, viewer: Reader) -> Self {
         Self {
             id: room.id,
             customer_name: &room.customer_name,
@@ -52,9 +46,9 @@ impl<'a> RoomView<'a> {
             status: room.status,
             created_at: room.created_at,
             updated_at: room.updated_at,
-            last_message: room.last_message.as_ref(),
-            unread_count: (viewer == Viewer::Agent).then_some(room.unread_count),
-            assignee: (viewer == Viewer::Agent).then(|| {
+            last_message: room.last_message_for(viewer).map(MessageView::new),
+            unread_count: (viewer == Reader::Agent).then_some(room.unread_count),
+            assignee: (viewer == Reader::Agent).then(|| {
                 room.assignee.as_ref().map(|assignee| AssigneeView {
                     id: assignee.id,
                     display_name: &assignee.display_name,
@@ -64,11 +58,11 @@ impl<'a> RoomView<'a> {
     }
 }
 
-pub fn room(room: &Room, viewer: Viewer) -> Value {
+pub fn room(room: &Room, viewer: Reader) -> Value {
     json!(RoomView::new(room, viewer))
 }
 
-pub fn rooms(page: &Page<Room>, viewer: Viewer) -> Value {
+pub fn rooms(page: &Page<Room>, viewer: Reader) -> Value {
     let rooms: Vec<_> = page
         .items
         .iter()
@@ -77,12 +71,31 @@ pub fn rooms(page: &Page<Room>, viewer: Viewer) -> Value {
     json!({ "rooms": rooms, "next": page.next.as_ref().map(|c| c.as_str()) })
 }
 
+/// A message as API.md writes it. It has no attachments yet (that is the attachments issue's):
+/// the list every Message carries is empty.
+#[derive(Serialize)]
+struct MessageView<'a> {
+    #[serde(flatten)]
+    message: &'a Message,
+    attachments: [(); 0],
+}
+
+impl<'a> MessageView<'a> {
+    fn new(message: &'a Message) -> Self {
+        Self {
+            message,
+            attachments: [],
+        }
+    }
+}
+
 pub fn message(message: &Message) -> Value {
-    json!(message)
+    json!(MessageView::new(message))
 }
 
 pub fn messages(page: &MessagePage<Message>) -> Value {
-    json!({ "messages": page.messages, "next": page.next })
+    let messages: Vec<Value> = page.messages.iter().map(message).collect();
+    json!({ "messages": messages, "next": page.next })
 }
 
 pub fn marked_read(read_up_to: Option<MessageId>) -> Value {
@@ -93,13 +106,13 @@ pub fn marked_read(read_up_to: Option<MessageId>) -> Value {
 pub fn event(event: &Event) -> Value {
     match event {
         Event::Message { message } => {
-            json!({ "type": "message", "room_id": message.room_id, "message": message })
+            json!({ "type": "message", "room_id": message.room_id, "message": self::message(message) })
         }
         Event::RoomCreated { room } => {
-            json!({ "type": "room_created", "room": RoomView::new(room, Viewer::Agent) })
+            json!({ "type": "room_created", "room": RoomView::new(room, Reader::Agent) })
         }
         Event::RoomUpdated { room } => {
-            json!({ "type": "room_updated", "room": RoomView::new(room, Viewer::Agent) })
+            json!({ "type": "room_updated", "room": RoomView::new(room, Reader::Agent) })
         }
         Event::Presence {
             agent,

@@ -158,6 +158,7 @@ async fn a_send_costs_the_same_few_calls_with_10_or_10000_messages() {
                             content: MessageContent::parse(&format!("history {i}")).unwrap(),
                             created_at: Timestamp::from_unix_millis(id.timestamp_ms() as i64),
                             client_msg_id: None,
+                            private: false,
                         };
                         let change = RoomChange::message_sent(&message, Some(visitor.id));
                         store.append(&message, &change, &[]).await.unwrap();

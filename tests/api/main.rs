@@ -6,6 +6,7 @@ mod auth;
 mod dynamodb;
 mod limits;
 mod messages;
+mod notes;
 mod presence;
 mod protocol;
 mod rooms;

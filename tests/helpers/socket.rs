@@ -109,6 +109,15 @@ impl Socket {
         }
     }
 
+    /// Every event that arrives until none has for `quiet`.
+    pub async fn drain(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut events = Vec::new();
+        while let Some(Ok(event)) = self.next(quiet).await {
+            events.push(event);
+        }
+        events
+    }
+
     /// Waits for the close frame, and returns its code.
     pub async fn closed(&mut self, wait: Duration) -> Closed {
         match self.next(wait).await {

@@ -2,9 +2,10 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::ChatError;
+use shared::domain::Reader;
 use shared::domain::RoomStatus;
 use shared::input::{Assign, AssigneeFilter, NewMessage};
-use shared::views::{self, Viewer};
+use shared::views;
 
 use super::{bearer, cursor, json_body, limit, message_window, ok, query, respond, room_id};
 use crate::App;
@@ -32,7 +33,7 @@ pub async fn list_rooms(app: App, request: Request) -> Response<Body> {
             .chat
             .rooms(&agent, filter, limit, cursor.as_ref())
             .await?;
-        Ok(ok(views::rooms(&page, Viewer::Agent)))
+        Ok(ok(views::rooms(&page, Reader::Agent)))
     })
     .await
 }
@@ -41,7 +42,7 @@ pub async fn get_room(app: App, request: Request) -> Response<Body> {
     respond(&request, async {
         app.chat.agent(bearer(&request))?;
         let room = app.chat.room(room_id(&request)?).await?;
-        Ok(ok(views::room(&room, Viewer::Agent)))
+        Ok(ok(views::room(&room, Reader::Agent)))
     })
     .await
 }
@@ -84,7 +85,7 @@ async fn set_status(app: App, request: Request, status: RoomStatus) -> Response<
             .chat
             .set_status(&agent, room_id(&request)?, status)
             .await?;
-        Ok(ok(views::room(&room, Viewer::Agent)))
+        Ok(ok(views::room(&room, Reader::Agent)))
     })
     .await
 }
@@ -95,7 +96,7 @@ pub async fn assign(app: App, request: Request) -> Response<Body> {
         let room = room_id(&request)?;
         let input = Assign::parse(&json_body(&request)?)?;
         let room = app.chat.assign(room, input.agent_id).await?;
-        Ok(ok(views::room(&room, Viewer::Agent)))
+        Ok(ok(views::room(&room, Reader::Agent)))
     })
     .await
 }

@@ -2,8 +2,9 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use shared::domain::Reader;
 use shared::input::{NewMessage, NewRoom};
-use shared::views::{self, Viewer};
+use shared::views;
 
 use super::{
     bearer, created, cursor, json_body, limit, message_window, ok, respond, room_id, source_ip,
@@ -17,7 +18,7 @@ pub async fn create_room(app: App, request: Request) -> Response<Body> {
         let source = source_ip(&request);
         let created_room = app.chat.create_room(visitor, source, input).await?;
         Ok(created(json!({
-            "room": views::room(&created_room.room, Viewer::Customer),
+            "room": views::room(&created_room.room, Reader::Customer),
             "customer_token": created_room.customer_token,
         })))
     })
@@ -32,7 +33,7 @@ pub async fn list_rooms(app: App, request: Request) -> Response<Body> {
             .chat
             .visitor_rooms(&visitor, limit, cursor.as_ref())
             .await?;
-        Ok(ok(views::rooms(&page, Viewer::Customer)))
+        Ok(ok(views::rooms(&page, Reader::Customer)))
     })
     .await
 }
@@ -41,7 +42,7 @@ pub async fn get_room(app: App, request: Request) -> Response<Body> {
     respond(&request, async {
         let visitor = app.chat.visitor(bearer(&request))?;
         let room = app.chat.visitor_room(&visitor, room_id(&request)?).await?;
-        Ok(ok(views::room(&room, Viewer::Customer)))
+        Ok(ok(views::room(&room, Reader::Customer)))
     })
     .await
 }

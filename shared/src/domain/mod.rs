@@ -15,8 +15,8 @@ pub use connection::ConnectionId;
 pub use identity::{AgentIdentity, Caller, VisitorIdentity};
 pub use ids::{AgentId, MessageId, RoomId, VisitorId};
 pub use model::{
-    Agent, AgentFlag, Assignee, Availability, ChosenAvailability, Message, Role, Room, RoomStatus,
-    SenderType,
+    Agent, AgentFlag, Assignee, Availability, ChosenAvailability, Message, Reader, Role, Room,
+    RoomStatus, SenderType,
 };
 pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};
 pub use room_change::{Expected, RoomChange, Standing, Taken, Tally, Unread};

@@ -112,11 +112,26 @@ pub struct Room {
     pub created_at: Timestamp,
     /// The last activity: creation, every message, close and reopen. Lists sort by it.
     pub updated_at: Timestamp,
+    /// The newest message the customer may see (never a note).
     pub last_message: Option<Message>,
+    /// The newest private note, while it is newer than `last_message` (a message the
+    /// customer sees clears it): what agents see as the last message.
+    pub last_note: Option<Message>,
     /// Customer messages no agent has marked read yet.
     pub unread_count: u32,
     /// Who handles the room; a closed room keeps its assignee for the record.
     pub assignee: Option<Assignee>,
+}
+
+impl Room {
+    /// The newest message `reader` may see: a note only for agents.
+    pub fn last_message_for(&self, reader: Reader) -> Option<&Message> {
+        let public = self.last_message.as_ref();
+        match (reader, &self.last_note) {
+            (Reader::Agent, Some(note)) if public.is_none_or(|m| m.id < note.id) => Some(note),
+            _ => public,
+        }
+    }
 }
 
 /// The agent a room is assigned to, as the room keeps it: its id and display name to show,
@@ -148,6 +163,21 @@ pub struct Message {
     pub content: MessageContent,
     pub created_at: Timestamp,
     pub client_msg_id: Option<ClientMsgId>,
+    /// An agent's private note: agents only ever see it.
+    pub private: bool,
+}
+
+/// Who reads a room's messages: a customer never sees a private note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    Customer,
+    Agent,
+}
+
+impl Reader {
+    pub fn sees(self, message: &Message) -> bool {
+        self == Reader::Agent || !message.private
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -80,7 +80,11 @@ pub struct RoomChange {
     /// shows later activity (a clock that stepped back, or a write that raced ahead), so a
     /// room's activity never moves backwards and lists never reorder into the past.
     pub activity: Option<Timestamp>,
+    /// The room's new last message the customer sees.
     pub last_message: Option<Message>,
+    /// The room's newest note: set by a note, cleared (`Some(None)`) by a message the customer
+    /// sees.
+    pub last_note: Option<Option<Message>>,
     pub unread: Unread,
     /// The room's new assignee (`Some(None)`: none).
     pub assignee: Option<Option<Assignee>>,
@@ -101,9 +105,21 @@ pub enum Standing<'r> {
 
 impl RoomChange {
     /// Appending `message`: it becomes the room's last message and activity, a customer's is
-    /// unread until an agent reads. Only system messages (the notice of a close) go to a closed
-    /// room; with `owner`, only to that visitor's room.
+    /// unread until an agent reads. Only system messages (the notice of a close) and notes go
+    /// to a closed room; with `owner`, only to that visitor's room. A note is agents' only: it
+    /// becomes their last message, and is no activity.
     pub fn message_sent(message: &Message, owner: Option<VisitorId>) -> Self {
+        if message.private {
+            return Self {
+                expect: Expected {
+                    owner,
+                    status: None,
+                    assignee: None,
+                },
+                last_note: Some(Some(message.clone())),
+                ..Self::NOTHING
+            };
+        }
         let status = match message.sender_type {
             SenderType::System => None,
             SenderType::Customer | SenderType::Agent => Some(RoomStatus::Open),
@@ -120,6 +136,7 @@ impl RoomChange {
             },
             activity: Some(message.created_at),
             last_message: Some(message.clone()),
+            last_note: Some(None),
             unread,
             ..Self::NOTHING
         }
@@ -131,6 +148,7 @@ impl RoomChange {
         status: None,
         activity: None,
         last_message: None,
+        last_note: None,
         unread: Unread::Keep,
         assignee: None,
         tally: Tally {
@@ -259,6 +277,9 @@ impl RoomChange {
         if let Some(message) = &self.last_message {
             room.last_message = Some(message.clone());
         }
+        if let Some(note) = &self.last_note {
+            room.last_note = note.clone();
+        }
         match self.unread {
             Unread::Keep => {}
             Unread::Add(count) => room.unread_count += count,
@@ -281,7 +302,7 @@ impl Room {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{CustomerName, MessageContent, MessageId, RoomId};
+    use crate::domain::{CustomerName, MessageContent, MessageId, Reader, RoomId};
     use ulid::Ulid;
 
     fn room(at: i64) -> Room {
@@ -295,6 +316,7 @@ mod tests {
             created_at: Timestamp::from_unix_millis(at),
             updated_at: Timestamp::from_unix_millis(at),
             last_message: None,
+            last_note: None,
             unread_count: 0,
             assignee: None,
         }
@@ -302,14 +324,44 @@ mod tests {
 
     fn message(room: &Room, sender_type: SenderType, at: i64) -> Message {
         Message {
-            id: MessageId::from_ulid(Ulid::new()),
+            // Ids grow with time, as the clock makes them.
+            id: MessageId::from_ulid(Ulid::from_parts(at as u64, 0)),
             room_id: room.id,
             sender_type,
             sender_name: "Ada".to_owned(),
             content: MessageContent::parse("hi").unwrap(),
             created_at: Timestamp::from_unix_millis(at),
             client_msg_id: None,
+            private: false,
         }
+    }
+
+    #[test]
+    fn a_note_is_agents_last_message_only_and_no_activity_nor_unread() {
+        let mut closed = room(1_000);
+        closed.status = RoomStatus::Closed;
+        let public = message(&closed, SenderType::Customer, 1_500);
+        let closed = closed.with_message(&public);
+        let note = Message {
+            private: true,
+            ..message(&closed, SenderType::Agent, 2_000)
+        };
+        let change = RoomChange::message_sent(&note, None);
+        // Accepted in a closed room.
+        assert!(matches!(
+            change.standing(Some(&closed)),
+            Standing::Expected(_)
+        ));
+        let after = change.apply(&closed);
+        assert_eq!(after.updated_at, closed.updated_at, "a note is no activity");
+        assert_eq!(after.unread_count, closed.unread_count);
+        assert_eq!(after.last_message_for(Reader::Agent), Some(&note));
+        assert_eq!(after.last_message_for(Reader::Customer), Some(&public));
+        // A message the customer sees is everyone's last again.
+        let reply = message(&after, SenderType::Agent, 3_000);
+        let replied = RoomChange::message_sent(&reply, None).apply(&after);
+        assert_eq!(replied.last_note, None);
+        assert_eq!(replied.last_message_for(Reader::Agent), Some(&reply));
     }
 
     #[test]

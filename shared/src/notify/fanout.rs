@@ -86,6 +86,10 @@ impl FanoutNotifier {
         let now = self.clock.now();
         let connections = &self.connections;
         match event {
+            // A note is for agents only.
+            Event::Message { message } if message.private => {
+                connections.agent_connections(now).await
+            }
             Event::Message { message } => {
                 let (customers, agents) = futures::try_join!(
                     connections.room_connections(message.room_id, now),

@@ -1,6 +1,6 @@
 //! What support agents do: work every room.
 
-use crate::domain::AgentIdentity;
+use crate::domain::{AgentIdentity, Reader};
 use crate::domain::{
     Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomChange,
     RoomId, RoomStatus, SenderType,
@@ -46,7 +46,9 @@ impl ChatService {
         limit: Limit,
     ) -> Result<MessagePage<Message>, ChatError> {
         self.room(room).await?;
-        self.store.list_messages(room, window, limit).await
+        self.store
+            .list_messages(room, window, limit, Reader::Agent)
+            .await
     }
 
     pub async fn send_as_agent(

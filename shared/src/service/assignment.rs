@@ -64,6 +64,7 @@ impl ChatService {
                 let input = NewMessage {
                     content: MessageContent::parse(&notice)?,
                     client_msg_id: None,
+                    private: false,
                 };
                 let system = (SenderType::System, "System".to_owned());
                 let sent = self.send(room.id, system, input, None, &[]).await?;

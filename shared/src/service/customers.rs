@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::domain::{Caller, VisitorIdentity};
+use crate::domain::{Caller, Reader, VisitorIdentity};
 use crate::domain::{
     Limit, Message, MessageId, MessagePage, MessageWindow, Page, PageCursor, Room, RoomId,
     RoomStatus, SenderType, VisitorId,
@@ -64,6 +64,7 @@ impl ChatService {
             created_at,
             updated_at: created_at,
             last_message: None,
+            last_note: None,
             unread_count: 0,
             assignee: None,
         };
@@ -77,6 +78,7 @@ impl ChatService {
                 content,
                 created_at,
                 client_msg_id: None,
+                private: false,
             }
         });
         let room = match &first_message {
@@ -128,7 +130,9 @@ impl ChatService {
         limit: Limit,
     ) -> Result<MessagePage<Message>, ChatError> {
         self.visitor_room(visitor, room).await?;
-        self.store.list_messages(room, window, limit).await
+        self.store
+            .list_messages(room, window, limit, Reader::Customer)
+            .await
     }
 
     pub async fn send_as_visitor(
@@ -149,6 +153,12 @@ impl ChatService {
         input: NewMessage,
         frame: Option<Charge>,
     ) -> Result<Sent, ChatError> {
+        if input.private {
+            return Err(ChatError::validation(
+                "private",
+                "private notes are for agents; a customer's message is never private",
+            ));
+        }
         let subject = CounterKey::messages_of(visitor.id);
         let charges: Vec<Charge> = self
             .charge(self.limits.messages_per_visitor, &subject)

@@ -128,6 +128,7 @@ impl ChatService {
             content: input.content,
             created_at,
             client_msg_id: input.client_msg_id,
+            private: input.private,
         };
         let change = RoomChange::message_sent(&message, owner);
         match self.store.append(&message, &change, charges).await? {

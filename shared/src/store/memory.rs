@@ -10,8 +10,8 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Agent, AgentFlag, AgentId, ClientMsgId, ConnectionId, Limit, Message, MessageId, MessagePage,
-    MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, Standing, Timestamp, Username,
-    VisitorId,
+    MessageWindow, Page, PageCursor, Reader, Room, RoomChange, RoomId, Standing, Timestamp,
+    Username, VisitorId,
 };
 use crate::error::ChatError;
 use crate::ports::{
@@ -310,6 +310,7 @@ impl MessageStore for MemoryStore {
         room: RoomId,
         window: MessageWindow,
         limit: Limit,
+        reader: Reader,
     ) -> Result<MessagePage<Message>, ChatError> {
         let state = self.state();
         let Some(all) = state.messages.get(&room) else {
@@ -321,7 +322,9 @@ impl MessageStore for MemoryStore {
         let limit = limit.get();
         let page = match window {
             MessageWindow::After(after) => {
-                let mut newer = all.range((Bound::Excluded(after), Bound::Unbounded));
+                let mut newer = all
+                    .range((Bound::Excluded(after), Bound::Unbounded))
+                    .filter(|(_, m)| reader.sees(m));
                 let messages: Vec<Message> =
                     newer.by_ref().take(limit).map(|(_, m)| m.clone()).collect();
                 let more = newer.next().is_some();
@@ -333,7 +336,10 @@ impl MessageStore for MemoryStore {
                     MessageWindow::Before(before) => Bound::Excluded(before),
                     _ => Bound::Unbounded,
                 };
-                let mut older = all.range((Bound::Unbounded, upper)).rev();
+                let mut older = all
+                    .range((Bound::Unbounded, upper))
+                    .rev()
+                    .filter(|(_, m)| reader.sees(m));
                 let mut messages: Vec<Message> =
                     older.by_ref().take(limit).map(|(_, m)| m.clone()).collect();
                 messages.reverse();

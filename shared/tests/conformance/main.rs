@@ -53,6 +53,7 @@ conformance!(
     appending_refuses_in_api_order,
     concurrent_retries_store_one_message,
     messages_page_both_ways,
+    notes_are_stored_apart_and_paged_per_reader,
     status_changes_and_reads,
     activity_never_moves_backwards,
     racing_writers_agree,

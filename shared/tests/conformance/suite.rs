@@ -11,7 +11,7 @@ use shared::domain::{
     DisplayName, Limit, Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room,
     RoomId, RoomStatus, SenderType, Subject, Timestamp, Username, VisitorId,
 };
-use shared::domain::{AgentIdentity, VisitorIdentity};
+use shared::domain::{AgentIdentity, Reader, VisitorIdentity};
 use shared::ports::{Appended, Charge, Clock, Connection, Party, RoomFilter, RoomWrite, Store};
 
 /// The store's writes as the service makes them: each with the change its rules compute, so
@@ -127,6 +127,7 @@ fn new_room(clock: &ManualClock, visitor: VisitorId) -> Room {
         created_at: clock.now(),
         updated_at: clock.now(),
         last_message: None,
+        last_note: None,
         unread_count: 0,
         assignee: None,
     }
@@ -148,6 +149,7 @@ fn message(
         content: MessageContent::parse(text).unwrap(),
         created_at: Timestamp::from_unix_millis(id.timestamp_ms() as i64),
         client_msg_id: cmid.map(|c| ClientMsgId::parse(c).unwrap()),
+        private: false,
     }
 }
 
@@ -177,7 +179,12 @@ pub async fn rooms_round_trip(store: Arc<dyn Store>) {
         Some(with_first.clone())
     );
     let page = store
-        .list_messages(with_first.id, MessageWindow::Newest, Limit::DEFAULT)
+        .list_messages(
+            with_first.id,
+            MessageWindow::Newest,
+            Limit::DEFAULT,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page.messages, vec![first]);
@@ -214,7 +221,12 @@ pub async fn appending_updates_the_room(store: Arc<dyn Store>) {
     assert_eq!(stored.last_message, Some(from_agent.clone()));
     assert_eq!(stored.updated_at, from_agent.created_at);
     let page = store
-        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .list_messages(
+            room.id,
+            MessageWindow::Newest,
+            Limit::DEFAULT,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page.messages, vec![from_customer, from_agent]);
@@ -270,7 +282,12 @@ pub async fn appending_refuses_in_api_order(store: Arc<dyn Store>) {
     ));
 
     let page = store
-        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .list_messages(
+            room.id,
+            MessageWindow::Newest,
+            Limit::DEFAULT,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page.messages, vec![first]);
@@ -318,7 +335,12 @@ pub async fn concurrent_retries_store_one_message(store: Arc<dyn Store>) {
         }
     }
     let page = store
-        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .list_messages(
+            room.id,
+            MessageWindow::Newest,
+            Limit::DEFAULT,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page.messages, vec![stored[0].clone()]);
@@ -349,45 +371,55 @@ pub async fn messages_page_both_ways(store: Arc<dyn Store>) {
     };
 
     let newest = store
-        .list_messages(room.id, MessageWindow::Newest, limit)
+        .list_messages(room.id, MessageWindow::Newest, limit, Reader::Agent)
         .await
         .unwrap();
     assert_eq!(page_ids(&newest), ids[15..]);
     assert_eq!(newest.next, Some(ids[15]));
     let older = store
-        .list_messages(room.id, MessageWindow::Before(ids[15]), limit)
+        .list_messages(
+            room.id,
+            MessageWindow::Before(ids[15]),
+            limit,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page_ids(&older), ids[5..15]);
     assert_eq!(older.next, Some(ids[5]));
     let oldest = store
-        .list_messages(room.id, MessageWindow::Before(ids[5]), limit)
+        .list_messages(room.id, MessageWindow::Before(ids[5]), limit, Reader::Agent)
         .await
         .unwrap();
     assert_eq!(page_ids(&oldest), ids[..5]);
     assert_eq!(oldest.next, None);
 
     let after = store
-        .list_messages(room.id, MessageWindow::After(ids[4]), limit)
+        .list_messages(room.id, MessageWindow::After(ids[4]), limit, Reader::Agent)
         .await
         .unwrap();
     assert_eq!(page_ids(&after), ids[5..15]);
     assert_eq!(after.next, Some(ids[14]));
     let rest = store
-        .list_messages(room.id, MessageWindow::After(ids[14]), limit)
+        .list_messages(room.id, MessageWindow::After(ids[14]), limit, Reader::Agent)
         .await
         .unwrap();
     assert_eq!(page_ids(&rest), ids[15..]);
     assert_eq!(rest.next, None);
     let none = store
-        .list_messages(room.id, MessageWindow::After(ids[24]), limit)
+        .list_messages(room.id, MessageWindow::After(ids[24]), limit, Reader::Agent)
         .await
         .unwrap();
     assert!(none.messages.is_empty() && none.next.is_none());
 
     // Exactly a page's worth: no next.
     let exact = store
-        .list_messages(room.id, MessageWindow::Before(ids[10]), limit)
+        .list_messages(
+            room.id,
+            MessageWindow::Before(ids[10]),
+            limit,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page_ids(&exact), ids[..10]);
@@ -403,6 +435,7 @@ pub async fn messages_page_both_ways(store: Arc<dyn Store>) {
                 room.id,
                 MessageWindow::After(between),
                 Limit::parse(Some("1")).unwrap(),
+                Reader::Agent,
             )
             .await
             .unwrap();
@@ -411,7 +444,7 @@ pub async fn messages_page_both_ways(store: Arc<dyn Store>) {
     // Another room's messages never show.
     let other = open_room(&store, &clock, visitor(&clock)).await;
     let page = store
-        .list_messages(other.id, MessageWindow::Newest, limit)
+        .list_messages(other.id, MessageWindow::Newest, limit, Reader::Agent)
         .await
         .unwrap();
     assert!(page.messages.is_empty() && page.next.is_none());
@@ -658,7 +691,12 @@ pub async fn racing_writers_agree(store: Arc<dyn Store>) {
     }
     stored.sort_by_key(|m| m.id);
     let page = store
-        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .list_messages(
+            room.id,
+            MessageWindow::Newest,
+            Limit::DEFAULT,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page.messages, stored);
@@ -1158,7 +1196,12 @@ pub async fn sends_count_their_charges_in_the_same_write(store: Arc<dyn Store>) 
         other => panic!("{other:?}"),
     }
     let page = store
-        .list_messages(room.id, MessageWindow::Newest, Limit::DEFAULT)
+        .list_messages(
+            room.id,
+            MessageWindow::Newest,
+            Limit::DEFAULT,
+            Reader::Agent,
+        )
         .await
         .unwrap();
     assert_eq!(page.messages.len(), 2);
@@ -1355,4 +1398,126 @@ pub async fn rooms_arriving_at_once_never_push_an_agent_past_its_cap(store: Arc<
         listed(&store, RoomStatus::Open, Some(cat.id)).await.len(),
         2
     );
+}
+
+/// Every page of `reader`'s, following `next` from `first` until it is null, in the order
+/// read; each page holds `limit` messages but the last.
+async fn every_page(
+    store: &Arc<dyn Store>,
+    room: RoomId,
+    first: MessageWindow,
+    limit: Limit,
+    reader: Reader,
+) -> Vec<MessageId> {
+    let forward = matches!(first, MessageWindow::After(_));
+    let mut window = first;
+    let mut pages: Vec<Vec<MessageId>> = Vec::new();
+    loop {
+        let page = store
+            .list_messages(room, window, limit, reader)
+            .await
+            .unwrap();
+        let ids: Vec<MessageId> = page.messages.iter().map(|m| m.id).collect();
+        assert!(ids.is_sorted(), "oldest first: {ids:?}");
+        pages.push(ids);
+        match page.next {
+            Some(next) => {
+                assert_eq!(pages.last().unwrap().len(), limit.get(), "a full page");
+                window = match forward {
+                    true => MessageWindow::After(next),
+                    false => MessageWindow::Before(next),
+                };
+            }
+            None => break,
+        }
+    }
+    if !forward {
+        pages.reverse();
+    }
+    pages.concat()
+}
+
+/// Random interleavings of messages and notes (proptest draws them, seeded): a customer's
+/// pages, both ways and at every page size drawn, hold exactly the messages in order however
+/// many notes sit between them; an agent's hold everything; the room keeps the newest of each.
+pub async fn notes_are_stored_apart_and_paged_per_reader(store: Arc<dyn Store>) {
+    use proptest::strategy::{Strategy, ValueTree};
+    let clock = clock();
+    let cases = (
+        proptest::collection::vec(proptest::bool::ANY, 0..30),
+        1u16..6,
+    );
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..8 {
+        let (notes, limit) = cases.new_tree(&mut runner).unwrap().current();
+        let limit = Limit::new_clamped(limit);
+        let room = open_room(&store, &clock, visitor(&clock)).await;
+        let mut all = Vec::new();
+        let mut public = Vec::new();
+        for (i, private) in notes.iter().enumerate() {
+            let sender = match (private, i % 2) {
+                (true, _) | (false, 0) => SenderType::Agent,
+                (false, _) => SenderType::Customer,
+            };
+            let m = Message {
+                private: *private,
+                ..message(&clock, room.id, sender, &format!("m{i}"), None)
+            };
+            store.append_message(&m, None).await.unwrap();
+            all.push(m.id);
+            if !private {
+                public.push(m.clone());
+            }
+        }
+        let public_ids: Vec<MessageId> = public.iter().map(|m| m.id).collect();
+        for (reader, expected) in [(Reader::Customer, &public_ids), (Reader::Agent, &all)] {
+            let newest = every_page(&store, room.id, MessageWindow::Newest, limit, reader).await;
+            assert_eq!(
+                &newest, expected,
+                "{reader:?} scrolling back, {notes:?} by {limit:?}"
+            );
+            if let Some(first) = expected.first() {
+                let after = MessageWindow::After(*first);
+                let caught_up = every_page(&store, room.id, after, limit, reader).await;
+                assert_eq!(
+                    caught_up,
+                    expected[1..],
+                    "{reader:?} catching up, {notes:?}"
+                );
+            }
+        }
+        let stored = store.get_room(room.id).await.unwrap().unwrap();
+        assert_eq!(stored.last_message, public.last().cloned(), "{notes:?}");
+        assert_eq!(
+            stored.last_message_for(Reader::Agent).map(|m| m.id),
+            all.last().copied(),
+            "{notes:?}"
+        );
+        let from_customers = public
+            .iter()
+            .filter(|m| m.sender_type == SenderType::Customer)
+            .count();
+        assert_eq!(stored.unread_count as usize, from_customers, "{notes:?}");
+    }
+
+    // A note goes to a closed room, and is no activity there.
+    let room = open_room(&store, &clock, visitor(&clock)).await;
+    let closed_at = clock.now();
+    store
+        .set_room_status(room.id, RoomStatus::Closed, closed_at)
+        .await
+        .unwrap();
+    clock.advance(std::time::Duration::from_secs(5));
+    let note = Message {
+        private: true,
+        ..message(&clock, room.id, SenderType::Agent, "for the team", None)
+    };
+    assert_eq!(
+        store.append_message(&note, None).await.unwrap(),
+        Appended::Stored
+    );
+    let stored = store.get_room(room.id).await.unwrap().unwrap();
+    assert_eq!(stored.last_note, Some(note));
+    assert_eq!(stored.last_message, None);
+    assert_eq!(stored.updated_at, closed_at, "a note is no activity");
 }

@@ -11,6 +11,7 @@
 //! | record | PK | SK | GSI1PK / GSI1SK |
 //! | --- | --- | --- | --- |
 //! | message | `ROOM#<room>` | `MSG#<ulid>` | |
+//! | private note | `ROOM#<room>` | `NOTE#<ulid>` | |
 //! | retry guard | `ROOM#<room>` | `CMID#<client_msg_id>` | |
 //! | visitor's room | `VISITOR#<visitor>` | `ROOM#<room>` | |
 //! | customer connection of a room | `ROOM#<room>` | `CONN#<connection>` | |
@@ -40,8 +41,9 @@ pub const GSI2: &str = "GSI2";
 pub const ROOM_SK: &str = "ROOM";
 pub const AGENTS_PK: &str = "AGENTS";
 pub const MESSAGE_PREFIX: &str = "MSG#";
+pub const NOTE_PREFIX: &str = "NOTE#";
 pub const CONNECTION_PREFIX: &str = "CONN#";
-/// Greater than every Crockford base-32 character: the end of a `MSG#` range.
+/// Greater than every Crockford base-32 character: the end of a `MSG#` or `NOTE#` range.
 pub const AFTER_EVERY_ID: &str = "~";
 
 /// A string attribute.
@@ -60,6 +62,10 @@ pub fn room_pk(room: RoomId) -> String {
 
 pub fn message_sk(id: MessageId) -> String {
     format!("{MESSAGE_PREFIX}{id}")
+}
+
+pub fn note_sk(id: MessageId) -> String {
+    format!("{NOTE_PREFIX}{id}")
 }
 
 pub fn guard_sk(client_msg_id: &ClientMsgId) -> String {
@@ -191,12 +197,20 @@ pub fn message_attributes(message: &Message) -> Item {
             string_attr(client_msg_id.as_str()),
         );
     }
+    if message.private {
+        item.insert("private".to_owned(), AttributeValue::Bool(true));
+    }
     item
 }
 
+/// A message under `MSG#`, a note under `NOTE#`: a customer's page reads the first range only.
 pub fn message_item(message: &Message) -> Item {
     let mut item = message_attributes(message);
-    item.extend(key(room_pk(message.room_id), message_sk(message.id)));
+    let sk = match message.private {
+        true => note_sk(message.id),
+        false => message_sk(message.id),
+    };
+    item.extend(key(room_pk(message.room_id), sk));
     item
 }
 
@@ -222,6 +236,7 @@ pub fn message_from(item: &Item) -> anyhow::Result<Message> {
             .map(ClientMsgId::parse)
             .transpose()
             .map_err(|e| anyhow!("client_msg_id does not parse: {e}"))?,
+        private: matches!(item.get("private"), Some(AttributeValue::Bool(true))),
     })
 }
 
@@ -300,11 +315,16 @@ pub fn room_item(room: &Room) -> Item {
     if let Some(subject) = &room.subject {
         item.insert("subject".to_owned(), string_attr(subject.as_str()));
     }
-    if let Some(message) = &room.last_message {
-        item.insert(
-            "last_message".to_owned(),
-            AttributeValue::M(message_attributes(message)),
-        );
+    for (name, message) in [
+        ("last_message", &room.last_message),
+        ("last_note", &room.last_note),
+    ] {
+        if let Some(message) = message {
+            item.insert(
+                name.to_owned(),
+                AttributeValue::M(message_attributes(message)),
+            );
+        }
     }
     if let Some(assignee) = &room.assignee {
         item.insert("assignee".to_owned(), assignee_attribute(assignee));
@@ -357,6 +377,7 @@ pub fn room_from(item: &Item) -> anyhow::Result<Room> {
         created_at: millis(item, "created_at")?,
         updated_at: millis(item, "updated_at")?,
         last_message: nested_message(item, "last_message")?,
+        last_note: nested_message(item, "last_note")?,
         unread_count: u32::try_from(number(item, "unread_count")?).unwrap_or(0),
         assignee: assignee_from(item)?,
     })

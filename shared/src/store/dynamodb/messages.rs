@@ -5,11 +5,13 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::items::{
-    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, key, message_sk, room_pk, string_attr,
+    self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, NOTE_PREFIX, key, room_pk, string_attr,
 };
 use super::room_update::{Activity, RoomUpdate};
 use super::{CONFLICT_RETRIES, DynamoStore, conflict_backoff, corrupt, sdk_error};
-use crate::domain::{Limit, Message, MessagePage, MessageWindow, RoomChange, RoomId, Standing};
+use crate::domain::{
+    Limit, Message, MessageId, MessagePage, MessageWindow, Reader, RoomChange, RoomId, Standing,
+};
 use crate::error::ChatError;
 use crate::ports::{Appended, Charge, MessageStore};
 
@@ -253,23 +255,62 @@ impl MessageStore for DynamoStore {
         room: RoomId,
         window: MessageWindow,
         limit: Limit,
+        reader: Reader,
     ) -> Result<MessagePage<Message>, ChatError> {
-        let (low, high, forward, skip) = match window {
-            MessageWindow::Newest => (
-                MESSAGE_PREFIX.to_owned(),
-                format!("{MESSAGE_PREFIX}{AFTER_EVERY_ID}"),
-                false,
-                None,
-            ),
-            MessageWindow::Before(id) => {
-                (MESSAGE_PREFIX.to_owned(), message_sk(id), false, Some(id))
+        let forward = matches!(window, MessageWindow::After(_));
+        // A customer's page is one Query of the messages; an agent's merges it with one of the
+        // notes, in id order. Each brings one more than the page, to tell if more remain.
+        let mut found = match reader {
+            Reader::Customer => {
+                self.message_range(room, MESSAGE_PREFIX, window, limit)
+                    .await?
             }
-            MessageWindow::After(id) => (
-                message_sk(id),
-                format!("{MESSAGE_PREFIX}{AFTER_EVERY_ID}"),
-                true,
-                Some(id),
-            ),
+            Reader::Agent => {
+                let (messages, notes) = futures::try_join!(
+                    self.message_range(room, MESSAGE_PREFIX, window, limit),
+                    self.message_range(room, NOTE_PREFIX, window, limit),
+                )?;
+                let mut merged = [messages, notes].concat();
+                merged.sort_by_key(|m| m.id);
+                if !forward {
+                    merged.reverse();
+                }
+                merged
+            }
+        };
+        let more = found.len() > limit.get();
+        found.truncate(limit.get());
+        if !forward {
+            found.reverse();
+        }
+        let next = match (more, forward) {
+            (false, _) => None,
+            (true, true) => found.last().map(|m| m.id),
+            (true, false) => found.first().map(|m| m.id),
+        };
+        Ok(MessagePage {
+            messages: found,
+            next,
+        })
+    }
+}
+
+impl DynamoStore {
+    /// Up to `limit` + 1 items of one range of a room (`MSG#` or `NOTE#`) in the window,
+    /// nearest the window's bound first (oldest first after an id, newest first otherwise).
+    async fn message_range(
+        &self,
+        room: RoomId,
+        prefix: &str,
+        window: MessageWindow,
+        limit: Limit,
+    ) -> Result<Vec<Message>, ChatError> {
+        let sk = |id: MessageId| format!("{prefix}{id}");
+        let end = format!("{prefix}{AFTER_EVERY_ID}");
+        let (low, high, forward, skip) = match window {
+            MessageWindow::Newest => (prefix.to_owned(), end, false, None),
+            MessageWindow::Before(id) => (prefix.to_owned(), sk(id), false, Some(id)),
+            MessageWindow::After(id) => (sk(id), end, true, Some(id)),
         };
         // The bound itself may be a message (BETWEEN is inclusive); one more tells if more remain.
         let answer = self
@@ -293,16 +334,7 @@ impl MessageStore for DynamoStore {
             .filter(|m| !matches!((m, skip), (Ok(m), Some(skip)) if m.id == skip))
             .collect::<anyhow::Result<Vec<Message>>>()
             .map_err(corrupt)?;
-        let more = messages.len() > limit.get();
-        messages.truncate(limit.get());
-        if !forward {
-            messages.reverse();
-        }
-        let next = match (more, forward) {
-            (false, _) => None,
-            (true, true) => messages.last().map(|m| m.id),
-            (true, false) => messages.first().map(|m| m.id),
-        };
-        Ok(MessagePage { messages, next })
+        messages.truncate(limit.get() + 1);
+        Ok(messages)
     }
 }

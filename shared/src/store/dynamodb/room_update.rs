@@ -43,6 +43,7 @@ impl RoomUpdate {
         let mut condition = vec!["attribute_exists(PK)"];
         let mut set = Vec::new();
         let mut add = Vec::new();
+        let mut remove = Vec::new();
         let mut values = HashMap::new();
         let mut value = |name: &str, v: AttributeValue| {
             values.insert(name.to_owned(), v);
@@ -68,7 +69,6 @@ impl RoomUpdate {
             value(":status", string_attr(status.as_str()));
             value(":partition", string_attr(items::status_partition(status)));
         }
-        let mut remove = Vec::new();
         match &change.assignee {
             None => {}
             Some(None) => remove.push("assignee"),
@@ -104,6 +104,14 @@ impl RoomUpdate {
             set.push("last_message = :message");
             let message = AttributeValue::M(items::message_attributes(message));
             value(":message", message);
+        }
+        match &change.last_note {
+            None => {}
+            Some(None) => remove.push("last_note"),
+            Some(Some(note)) => {
+                set.push("last_note = :note");
+                value(":note", AttributeValue::M(items::message_attributes(note)));
+            }
         }
         match change.unread {
             Unread::Keep | Unread::Add(0) => {}
