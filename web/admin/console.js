@@ -3,7 +3,7 @@
 import { endpoints } from "../lib/endpoints.js";
 import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
 import { Conversation } from "../lib/conversation.js";
-import { el, sendFailure, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
+import { el, sendFailure, showPlaceholder, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
 import { initTeam } from "./team.js";
 
@@ -37,7 +37,9 @@ const conversation = new Conversation({
   announcer: $("announcer"),
   mine: (message) => message.sender_type === "agent",
 });
+// Writing a private note is nothing the customer hears of: no typing signal for it.
 const typingSender = new TypingSender((isTyping) =>
+  (!isTyping || !$("mode-note").checked) &&
   state.socket && state.openRoom && state.socket.send({ action: "typing", room_id: state.openRoom, is_typing: isTyping }),
 );
 
@@ -180,7 +182,7 @@ function renderRooms() {
           el("span", { class: `owner${room.assignee ? "" : " none"}`, text: assigneeText(room) }),
         ]),
         el("div", { class: "line" }, [
-          el("span", { class: "preview", dir: "auto", text: last ? last.content : "No messages yet" }),
+          el("span", { class: "preview", dir: "auto", text: last ? `${last.private ? "Note: " : ""}${last.content}` : "No messages yet" }),
           unread ? el("span", { class: "badge" }, [String(room.unread_count), el("span", { class: "visually-hidden", text: " unread" })]) : null,
           el("span", { class: `state ${room.status}`, text: room.status }),
         ]),
@@ -266,9 +268,8 @@ function showRoomHeader(room) {
   $("reopen-room").hidden = !closed;
   showAssignee(room);
   if (closed) $("confirm-close").hidden = true;
-  $("send-box").disabled = closed;
   $("composer-note").hidden = !closed;
-  updateSendBox();
+  showMode();
   // The button just clicked went away: its counterpart takes the focus.
   if (hadFocus === $("close-room") && closed) $("reopen-room").focus();
   if ((hadFocus === $("reopen-room") || hadFocus === $("confirm-close-yes")) && !closed) $("send-box").focus();
@@ -276,6 +277,8 @@ function showRoomHeader(room) {
 }
 
 async function openRoom(id, { focusComposer = false } = {}) {
+  // Every room opens on Reply: a note is chosen for the room it is meant for.
+  if (id !== state.openRoom) $("mode-reply").checked = true;
   state.openRoom = id;
   state.highlighted = id;
   typing.hide();
@@ -335,15 +338,18 @@ $("messages").addEventListener("scroll", async (event) => {
   }
 });
 
-async function deliver(roomId, content, id) {
-  conversation.sending({ content, clientMsgId: id, senderName: state.session.agent.display_name });
+async function deliver(roomId, content, id, note) {
+  conversation.sending({ content, clientMsgId: id, senderName: state.session.agent.display_name, note });
   try {
-    const message = await call("POST", `/api/admin/chat-rooms/${roomId}/send_message`, { content, client_msg_id: id });
+    const body = { content, client_msg_id: id, ...(note ? { private: true } : {}) };
+    const message = await call("POST", `/api/admin/chat-rooms/${roomId}/send_message`, body);
     if (message.room_id === state.openRoom) conversation.place([message]);
   } catch (error) {
-    if (roomId === state.openRoom) conversation.failed(id, sendFailure(error), () => deliver(roomId, content, id));
+    if (roomId === state.openRoom) conversation.failed(id, sendFailure(error), () => deliver(roomId, content, id, note));
   }
 }
+
+const noting = () => $("mode-note").checked;
 
 function send() {
   const box = $("send-box");
@@ -351,7 +357,31 @@ function send() {
   if (!content || !state.openRoom) return;
   box.value = "";
   typingSender.stop();
-  deliver(state.openRoom, content, clientMsgId());
+  deliver(state.openRoom, content, clientMsgId(), noting());
+}
+
+// Reply or private note: a note is unmistakable (its colour, its label, its button), and a
+// closed room takes notes only.
+function showMode() {
+  const note = noting();
+  const room = state.rooms.get(state.openRoom);
+  const closed = room ? room.status === "closed" : false;
+  const box = $("send-box");
+  $("send-form").classList.toggle("noting", note);
+  $("send-box-label").textContent = note ? "Private note" : "Reply";
+  box.dataset.placeholder = note ? "Private note: only agents see it…" : "Reply…";
+  showPlaceholder(box);
+  $("send-button").textContent = note ? "Add note" : "Send";
+  box.disabled = closed && !note;
+  updateSendBox();
+}
+
+for (const mode of [$("mode-reply"), $("mode-note")]) {
+  mode.addEventListener("change", () => {
+    typingSender.stop();
+    showMode();
+    if (!$("send-box").disabled) $("send-box").focus();
+  });
 }
 
 const updateSendBox = wireSendBox(
@@ -496,7 +526,8 @@ function onEvent(event) {
         const isNew = !room.last_message || message.id > room.last_message.id;
         if (isNew) {
           room.last_message = message;
-          room.updated_at = message.created_at;
+          // A note is no activity: the room keeps its place.
+          if (!message.private) room.updated_at = message.created_at;
           if (message.sender_type === "customer") room.unread_count = (room.unread_count || 0) + 1;
         }
       } else {

@@ -99,7 +99,7 @@ export class Conversation {
     }
     if (announce) {
       const heard = placed.filter((m) => !this.mine(m) && (!newest || m.id > newest));
-      if (heard.length) this.announce(heard.map((m) => `${m.sender_name}: ${m.content}`).join(". "));
+      if (heard.length) this.announce(heard.map((m) => `${m.private ? "Private note, " : ""}${m.sender_name}: ${m.content}`).join(". "));
     }
     return placed;
   }
@@ -117,8 +117,11 @@ export class Conversation {
 
   messageNode(message) {
     const mine = this.mine(message);
-    return el("li", { class: `message ${message.sender_type}${mine ? " mine" : ""}`, "data-id": message.id, "data-sender": `${message.sender_type}:${message.sender_name}`, "data-at": message.created_at }, [
+    // A private note (agents only ever get one) says so in words, not only in colour.
+    const kind = `${message.sender_type}${message.private ? ":note" : ""}`;
+    return el("li", { class: `message ${message.sender_type}${mine ? " mine" : ""}${message.private ? " private" : ""}`, "data-id": message.id, "data-sender": `${kind}:${message.sender_name}`, "data-at": message.created_at }, [
       el("div", { class: "meta" }, [
+        message.private ? el("span", { class: "private-label", text: "Private note" }) : null,
         el("span", { class: "sender", text: message.sender_name }),
         el("time", { datetime: message.created_at, text: clockTime(message.created_at) }),
       ]),
@@ -131,11 +134,14 @@ export class Conversation {
   }
 
   // A send on its way: the reader's text at the end of the conversation, marked as sending.
-  sending({ content, clientMsgId, senderName }) {
+  sending({ content, clientMsgId, senderName, note = false }) {
     let node = this.pendingNode(clientMsgId);
     if (!node) {
-      node = el("li", { class: "message mine sending", "data-pending": clientMsgId }, [
-        el("div", { class: "meta" }, [el("span", { class: "sender", text: senderName })]),
+      node = el("li", { class: `message mine sending${note ? " private" : ""}`, "data-pending": clientMsgId }, [
+        el("div", { class: "meta" }, [
+          note ? el("span", { class: "private-label", text: "Private note" }) : null,
+          el("span", { class: "sender", text: senderName }),
+        ]),
         el("div", { class: "content", dir: "auto", text: content }),
         el("div", { class: "delivery", text: "Sending…" }),
       ]);

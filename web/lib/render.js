@@ -121,6 +121,11 @@ export const enterSends = () => !matchMedia("(pointer: coarse)").matches;
 // A send box: Enter (or the button) sends unless the text is too long, never while an input
 // method is composing (Chinese, Japanese: Enter there picks the conversion); a count shows
 // near the limit, and typing is signalled while typing.
+// The box's placeholder (its `data-placeholder`), with how Enter works where it sends.
+export function showPlaceholder(box) {
+  box.placeholder = enterSends() ? `${box.dataset.placeholder} (Enter sends, Shift+Enter for a new line)` : box.dataset.placeholder;
+}
+
 export function wireSendBox({ form, box, count, button }, send, typingSender) {
   const update = () => {
     const used = length(box.value);
@@ -142,7 +147,7 @@ export function wireSendBox({ form, box, count, button }, send, typingSender) {
     event.preventDefault();
     trySend();
   });
-  box.placeholder = enterSends() ? `${box.dataset.placeholder} (Enter sends, Shift+Enter for a new line)` : box.dataset.placeholder;
+  showPlaceholder(box);
   box.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     if (!enterSends()) return;
