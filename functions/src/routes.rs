@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 use lambda_runtime::BoxFuture;
 
 use crate::App;
-use crate::http::{admin, auth, health, public, team, web};
+use crate::http::{admin, auth, canned, health, public, team, web};
 use crate::{operations, ws};
 
 pub type HttpHandler = fn(App, Request) -> BoxFuture<'static, Response<Body>>;
@@ -30,8 +30,9 @@ const SILENT: bool = false;
 
 pub struct Route {
     pub method: Method,
-    /// With `{id}` for the room's (or, under `/api/admin/agents/`, the agent's) id, as API
-    /// Gateway and axum write path parameters.
+    /// With `{id}` for the room's (or, under `/api/admin/agents/`, the agent's, and under
+    /// `/api/admin/canned-responses/` the response's) id, as API Gateway and axum write path
+    /// parameters.
     pub path: &'static str,
     pub function: &'static str,
     pub handler: HttpHandler,
@@ -76,6 +77,10 @@ pub const ROUTES: &[Route] = routes! {
     // availability (it is offline until it connects again).
     POST "/api/admin/agents/{id}/activate" => "admin-activate-agent" team::activate_agent, SILENT;
     POST "/api/admin/presence" => "admin-set-presence" team::set_presence, PUSHES;
+    GET "/api/admin/canned-responses" => "admin-list-canned" canned::list, SILENT;
+    POST "/api/admin/canned-responses" => "admin-create-canned" canned::create, SILENT;
+    PUT "/api/admin/canned-responses/{id}" => "admin-update-canned" canned::replace, SILENT;
+    DELETE "/api/admin/canned-responses/{id}" => "admin-delete-canned" canned::delete, SILENT;
     GET "/api/health" => "health" health::check, SILENT;
 };
 
@@ -259,6 +264,21 @@ pub fn function(name: &str) -> Option<(Function, bool)> {
         .then_some((Function::Http(http), pushes))
         .or_else(|| ws.map(|route| (Function::WebSocket(route.handler), route.pushes)))
         .or_else(|| operation.map(|op| (Function::Invoke(op.handler), op.pushes)))
+}
+
+/// The methods of the REST routes, sorted: what a browser on an allowed site may call (CORS).
+pub fn http_methods() -> Vec<&'static str> {
+    let methods: std::collections::BTreeSet<&'static str> = ROUTES
+        .iter()
+        .map(|route| match route.method {
+            Method::GET => "GET",
+            Method::POST => "POST",
+            Method::PUT => "PUT",
+            Method::DELETE => "DELETE",
+            _ => panic!("a route of another method: {}", route.path),
+        })
+        .collect();
+    methods.into_iter().collect()
 }
 
 /// Every function once: its name and whether it pushes.

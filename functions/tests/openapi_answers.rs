@@ -58,6 +58,16 @@ fn every_answer_is_documented_for_its_route_and_fits_its_schema() {
             continue;
         };
         let content_type = answer["content_type"].as_str().unwrap_or_default();
+        // A response documented without content (a 204) must answer no body at all.
+        if documented.get("content").is_none() {
+            if !content_type.is_empty() || answer["length"] != 0 {
+                failures.push(format!(
+                    "{route} {status}: documented without a body, answered {} bytes of {content_type}",
+                    answer["length"]
+                ));
+            }
+            continue;
+        }
         let media = content_type.split(';').next().unwrap_or_default().trim();
         let Some(content) = documented["content"].get(media) else {
             failures.push(format!(

@@ -1,5 +1,5 @@
 //! What local-dev answered, recorded for the API reference's check: with `ANSWER_LOG` set to a
-//! file, every answer of a REST route (its route key, status, content type and JSON body) and
+//! file, every answer of a REST route (its route key, status, content type, JSON body and length) and
 //! every frame pushed to a WebSocket connection is appended as one JSON line.
 //! `functions/tests/openapi_answers.rs` holds docs/openapi.json to these records: each status a
 //! route answered is documented, each documented status was answered, each body fits the
@@ -31,6 +31,7 @@ impl AnswerLog {
             "status": status,
             "content_type": content_type,
             "body": as_json(body),
+            "length": body.len(),
         }));
     }
 

@@ -74,9 +74,10 @@ async fn cors(origins: AllowedOrigins, request: Request, next: Next) -> Response
 fn preflight_answer() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
+    let methods = functions::routes::http_methods().join(", ");
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST"),
+        HeaderValue::from_str(&methods).expect("method names are header text"),
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::{
     AgentId, ChosenAvailability, ClientMsgId, CustomerEmail, CustomerName, DisplayName,
-    MessageContent, Role, RoomId, Subject, Username,
+    MessageContent, Role, RoomId, ShortCode, Subject, Username,
 };
 use crate::error::ChatError;
 
@@ -373,6 +373,23 @@ impl std::fmt::Debug for NewAgent {
             .field("display_name", &self.display_name)
             .field("role", &self.role)
             .finish_non_exhaustive()
+    }
+}
+
+/// `POST /api/admin/canned-responses/` and `PUT .../{id}/`: both fields, always.
+pub struct NewCannedResponse {
+    pub short_code: ShortCode,
+    pub content: MessageContent,
+}
+
+impl NewCannedResponse {
+    pub fn parse(body: &JsonObject) -> Result<Self, ChatError> {
+        let short_code = body.required_str("short_code").and_then(ShortCode::parse);
+        let content = body.required_str("content").and_then(MessageContent::parse);
+        Ok(Self {
+            short_code: short_code?,
+            content: content?,
+        })
     }
 }
 

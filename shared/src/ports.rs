@@ -9,7 +9,7 @@ use crate::domain::{
     MessagePage, MessageWindow, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, SenderType,
     Timestamp, Username, VisitorId,
 };
-use crate::domain::{AgentIdentity, Reader, VisitorIdentity};
+use crate::domain::{AgentIdentity, CannedResponse, CannedResponseId, Reader, VisitorIdentity};
 use crate::error::ChatError;
 
 /// Creating and changing rooms.
@@ -223,6 +223,39 @@ pub trait ConnectionStore: Send + Sync {
     ) -> Result<Vec<ConnectionId>, ChatError>;
 }
 
+/// What a write of a canned response came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CannedWrite {
+    Written,
+    /// Another response has the short code.
+    CodeTaken,
+    /// The response is gone, or was changed since it was read.
+    Changed,
+}
+
+/// Canned responses, each short code held by one response at most.
+#[async_trait]
+pub trait CannedStore: Send + Sync {
+    /// Stores a new response unless its short code is taken.
+    async fn insert_canned(&self, response: &CannedResponse) -> Result<CannedWrite, ChatError>;
+
+    /// Every response (a team's few hundred at most: one partition).
+    async fn list_canned(&self) -> Result<Vec<CannedResponse>, ChatError>;
+
+    async fn get_canned(&self, id: CannedResponseId) -> Result<Option<CannedResponse>, ChatError>;
+
+    /// Replaces `old`, as it was read, with `new` (the same id), moving the short code if it
+    /// changed.
+    async fn replace_canned(
+        &self,
+        old: &CannedResponse,
+        new: &CannedResponse,
+    ) -> Result<CannedWrite, ChatError>;
+
+    /// Deletes `response`, as it was read, and frees its short code.
+    async fn delete_canned(&self, response: &CannedResponse) -> Result<CannedWrite, ChatError>;
+}
+
 /// Rate-limit counters: one per subject and window (`crate::rate`), gone when the window ends.
 #[async_trait]
 pub trait RateCounters: Send + Sync {
@@ -248,7 +281,14 @@ pub trait StoreHealth: Send + Sync {
 
 /// Everything the chat service stores.
 pub trait Store:
-    RoomStore + RoomLister + MessageStore + AgentStore + ConnectionStore + RateCounters + StoreHealth
+    RoomStore
+    + RoomLister
+    + MessageStore
+    + AgentStore
+    + ConnectionStore
+    + CannedStore
+    + RateCounters
+    + StoreHealth
 {
 }
 impl<T> Store for T where
@@ -257,6 +297,7 @@ impl<T> Store for T where
         + MessageStore
         + AgentStore
         + ConnectionStore
+        + CannedStore
         + RateCounters
         + StoreHealth
 {

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use crate::ChatError;
 use crate::domain::{
-    AgentId, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message, MessageId,
-    MessagePage, Page, Reader, Room, RoomId, RoomStatus, Subject, Timestamp,
+    AgentId, CannedResponse, ConnectionId, CustomerEmail, CustomerName, DisplayName, Message,
+    MessageId, MessagePage, Page, Reader, Room, RoomId, RoomStatus, Subject, Timestamp,
 };
 use crate::ports::Event;
 
@@ -96,6 +96,14 @@ pub fn message(message: &Message) -> Value {
 pub fn messages(page: &MessagePage<Message>) -> Value {
     let messages: Vec<Value> = page.messages.iter().map(message).collect();
     json!({ "messages": messages, "next": page.next })
+}
+
+pub fn canned_response(response: &CannedResponse) -> Value {
+    json!(response)
+}
+
+pub fn canned_responses(responses: &[CannedResponse]) -> Value {
+    json!({ "canned_responses": responses })
 }
 
 pub fn marked_read(read_up_to: Option<MessageId>) -> Value {

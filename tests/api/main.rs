@@ -3,6 +3,7 @@
 mod admin;
 mod assignment;
 mod auth;
+mod canned;
 mod dynamodb;
 mod limits;
 mod messages;

@@ -111,7 +111,10 @@ async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothi
     let before = room_state(&app, &agent, &room).await;
     let big = json!({ "content": "x".repeat(64 * 1024), "customer_name": "Eve" }).to_string();
     let mut refused = 0;
-    for route in ROUTES.iter().filter(|route| route.method == "POST") {
+    for route in ROUTES
+        .iter()
+        .filter(|route| route.method == "POST" || route.method == "PUT")
+    {
         let path = route.path.replace("{id}", &room);
         let token = token_for(route, &agent, &customer);
         let reply = app
@@ -123,7 +126,7 @@ async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothi
         reply.assert_error(413, "payload_too_large", None);
         refused += 1;
     }
-    assert_eq!(refused, 14);
+    assert_eq!(refused, 16);
     assert_eq!(room_state(&app, &agent, &room).await, before);
     assert_eq!(app.rooms_listed(&agent).await, 1);
     let team = app.get("/api/admin/agents", Some(&agent)).await;
@@ -131,6 +134,12 @@ async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothi
         team.body["agents"].as_array().unwrap().len(),
         1,
         "no agent added"
+    );
+    let canned = app.get("/api/admin/canned-responses", Some(&agent)).await;
+    assert_eq!(
+        canned.body["canned_responses"],
+        json!([]),
+        "no canned response added"
     );
 }
 
@@ -145,12 +154,13 @@ async fn every_route_with_an_id_answers_404_for_an_id_that_names_nothing() {
         let path = route.path.replace("{id}", nowhere);
         let token = token_for(route, &agent, &customer);
         let request = app.request(method(route), &path, token.as_deref());
-        let body = json!({ "content": "hi", "agent_id": null });
+        // A body every one of them takes, so that only the id is wrong.
+        let body = json!({ "content": "hi", "agent_id": null, "short_code": "hi" });
         let reply = app.send(request.json(&body)).await;
         reply.assert_error(404, "not_found", None);
         answered += 1;
     }
-    assert_eq!(answered, 12);
+    assert_eq!(answered, 14);
 }
 
 #[tokio::test]

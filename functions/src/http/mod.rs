@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod canned;
 pub mod health;
 pub mod public;
 pub mod team;
@@ -40,6 +41,14 @@ pub fn created(body: Value) -> Reply {
     }
 }
 
+/// Done, with nothing to say (a deletion): 204 and no body.
+pub fn no_content() -> Reply {
+    Reply {
+        status: StatusCode::NO_CONTENT,
+        body: Value::Null,
+    }
+}
+
 /// A health check that found a part failing.
 pub fn unavailable(body: Value) -> Reply {
     Reply {
@@ -59,6 +68,11 @@ pub async fn respond(
         work.await
     };
     match outcome {
+        Ok(reply) if reply.status == StatusCode::NO_CONTENT => {
+            let mut response = Response::new(Body::Empty);
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            response
+        }
         Ok(reply) => json_response(reply.status, &reply.body),
         Err(error) => error_response(&error),
     }

@@ -60,3 +60,7 @@ ulid_id!(
     /// A support agent.
     AgentId
 );
+ulid_id!(
+    /// A canned response.
+    CannedResponseId
+);

@@ -167,6 +167,25 @@ impl Username {
 }
 
 text_type!(
+    /// A canned response's short code, typed after `/`: 1–32 of `[a-z0-9_-]`.
+    ShortCode
+);
+impl ShortCode {
+    pub fn parse(raw: &str) -> Result<Self, ChatError> {
+        let plain = raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b));
+        if !(1..=32).contains(&raw.len()) || !plain {
+            return Err(ChatError::validation(
+                "short_code",
+                "short_code must be 1 to 32 of a-z, 0-9, _ and -",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+text_type!(
     /// The name an agent's messages carry: 1–100 characters after trimming.
     DisplayName
 );

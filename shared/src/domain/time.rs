@@ -23,6 +23,10 @@ impl Timestamp {
     pub const fn plus_seconds(self, seconds: i64) -> Self {
         Self(self.0 + seconds * 1000)
     }
+
+    pub const fn plus_millis(self, millis: i64) -> Self {
+        Self(self.0 + millis)
+    }
 }
 
 impl fmt::Display for Timestamp {

@@ -4,6 +4,7 @@
 mod accounts;
 mod agents;
 mod assignment;
+mod canned;
 mod customers;
 mod limits;
 mod presence;

@@ -13,10 +13,11 @@ use crate::domain::{
     MessageWindow, Page, PageCursor, Reader, Room, RoomChange, RoomId, Standing, Timestamp,
     Username, VisitorId,
 };
+use crate::domain::{CannedResponse, CannedResponseId};
 use crate::error::ChatError;
 use crate::ports::{
-    AgentStore, Appended, Charge, Connection, ConnectionStore, MessageStore, Party, RateCounters,
-    RoomFilter, RoomLister, RoomStore, RoomWrite, StoreHealth,
+    AgentStore, Appended, CannedStore, CannedWrite, Charge, Connection, ConnectionStore,
+    MessageStore, Party, RateCounters, RoomFilter, RoomLister, RoomStore, RoomWrite, StoreHealth,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -31,6 +32,7 @@ struct State {
     /// Retry guards: which message a room's `client_msg_id` stored.
     client_msg_ids: HashMap<(RoomId, ClientMsgId), MessageId>,
     agents: HashMap<Username, Agent>,
+    canned: HashMap<CannedResponseId, CannedResponse>,
     connections: HashMap<ConnectionId, Connection>,
     room_connections: HashMap<RoomId, BTreeSet<ConnectionId>>,
     agent_connections: BTreeSet<ConnectionId>,
@@ -483,6 +485,60 @@ impl ConnectionStore for MemoryStore {
             .filter(|id| state.connections[*id].expires_at <= now)
             .cloned()
             .collect())
+    }
+}
+
+impl State {
+    /// Whether a response other than `except` has `code`.
+    fn code_taken(&self, code: &str, except: CannedResponseId) -> bool {
+        self.canned
+            .values()
+            .any(|other| other.id != except && other.short_code.as_str() == code)
+    }
+}
+
+#[async_trait]
+impl CannedStore for MemoryStore {
+    async fn insert_canned(&self, response: &CannedResponse) -> Result<CannedWrite, ChatError> {
+        let mut state = self.state();
+        if state.code_taken(response.short_code.as_str(), response.id) {
+            return Ok(CannedWrite::CodeTaken);
+        }
+        state.canned.insert(response.id, response.clone());
+        Ok(CannedWrite::Written)
+    }
+
+    async fn list_canned(&self) -> Result<Vec<CannedResponse>, ChatError> {
+        Ok(self.state().canned.values().cloned().collect())
+    }
+
+    async fn get_canned(&self, id: CannedResponseId) -> Result<Option<CannedResponse>, ChatError> {
+        Ok(self.state().canned.get(&id).cloned())
+    }
+
+    async fn replace_canned(
+        &self,
+        old: &CannedResponse,
+        new: &CannedResponse,
+    ) -> Result<CannedWrite, ChatError> {
+        let mut state = self.state();
+        if state.canned.get(&old.id) != Some(old) {
+            return Ok(CannedWrite::Changed);
+        }
+        if state.code_taken(new.short_code.as_str(), old.id) {
+            return Ok(CannedWrite::CodeTaken);
+        }
+        state.canned.insert(old.id, new.clone());
+        Ok(CannedWrite::Written)
+    }
+
+    async fn delete_canned(&self, response: &CannedResponse) -> Result<CannedWrite, ChatError> {
+        let mut state = self.state();
+        if state.canned.get(&response.id) != Some(response) {
+            return Ok(CannedWrite::Changed);
+        }
+        state.canned.remove(&response.id);
+        Ok(CannedWrite::Written)
     }
 }
 

@@ -63,6 +63,7 @@ conformance!(
     rooms_arriving_at_once_never_push_an_agent_past_its_cap,
     connections_come_and_go,
     agents_are_inserted_once,
+    canned_responses_keep_their_short_codes_unique,
     the_team_is_listed_found_by_id_and_deactivated,
     rate_counters_count_up_to_their_max,
     sends_count_their_charges_in_the_same_write,

@@ -11,8 +11,12 @@ use shared::domain::{
     DisplayName, Limit, Message, MessageContent, MessageId, MessageWindow, PageCursor, Role, Room,
     RoomId, RoomStatus, SenderType, Subject, Timestamp, Username, VisitorId,
 };
-use shared::domain::{AgentIdentity, Reader, VisitorIdentity};
-use shared::ports::{Appended, Charge, Clock, Connection, Party, RoomFilter, RoomWrite, Store};
+use shared::domain::{
+    AgentIdentity, CannedResponse, CannedResponseId, Reader, ShortCode, VisitorIdentity,
+};
+use shared::ports::{
+    Appended, CannedWrite, Charge, Clock, Connection, Party, RoomFilter, RoomWrite, Store,
+};
 
 /// The store's writes as the service makes them: each with the change its rules compute, so
 /// the suite holds both stores to the same rules.
@@ -1520,4 +1524,109 @@ pub async fn notes_are_stored_apart_and_paged_per_reader(store: Arc<dyn Store>) 
     assert_eq!(stored.last_note, Some(note));
     assert_eq!(stored.last_message, None);
     assert_eq!(stored.updated_at, closed_at, "a note is no activity");
+}
+
+fn canned(clock: &ManualClock, code: &str, content: &str) -> CannedResponse {
+    CannedResponse {
+        id: CannedResponseId::from_ulid(clock.next_id()),
+        short_code: ShortCode::parse(code).unwrap(),
+        content: MessageContent::parse(content).unwrap(),
+        created_at: clock.now(),
+        updated_at: clock.now(),
+    }
+}
+
+/// Short codes are unique across inserts and replacements; a replacement or deletion of a
+/// response changed since it was read is refused; a deleted or moved code is free again.
+pub async fn canned_responses_keep_their_short_codes_unique(store: Arc<dyn Store>) {
+    let clock = clock();
+    let hello = canned(&clock, "hello", "Hello!");
+    let bye = canned(&clock, "bye", "Bye!");
+    for response in [&hello, &bye] {
+        assert_eq!(
+            store.insert_canned(response).await.unwrap(),
+            CannedWrite::Written
+        );
+    }
+    let twin = canned(&clock, "hello", "Hello again");
+    assert_eq!(
+        store.insert_canned(&twin).await.unwrap(),
+        CannedWrite::CodeTaken
+    );
+    assert_eq!(
+        store.get_canned(twin.id).await.unwrap(),
+        None,
+        "nothing stored"
+    );
+    let mut listed = store.list_canned().await.unwrap();
+    listed.sort_by_key(|r| r.id);
+    assert_eq!(listed, vec![hello.clone(), bye.clone()]);
+
+    clock.advance(std::time::Duration::from_millis(5));
+    let taking = CannedResponse {
+        short_code: ShortCode::parse("hello").unwrap(),
+        updated_at: clock.now(),
+        ..bye.clone()
+    };
+    assert_eq!(
+        store.replace_canned(&bye, &taking).await.unwrap(),
+        CannedWrite::CodeTaken
+    );
+    let moved = CannedResponse {
+        short_code: ShortCode::parse("farewell").unwrap(),
+        updated_at: clock.now(),
+        ..bye.clone()
+    };
+    assert_eq!(
+        store.replace_canned(&bye, &moved).await.unwrap(),
+        CannedWrite::Written
+    );
+    assert_eq!(store.get_canned(bye.id).await.unwrap(), Some(moved.clone()));
+    // As read before the move: refused, both to replace and to delete.
+    assert_eq!(
+        store.replace_canned(&bye, &moved).await.unwrap(),
+        CannedWrite::Changed
+    );
+    assert_eq!(
+        store.delete_canned(&bye).await.unwrap(),
+        CannedWrite::Changed
+    );
+    // "bye" is free again; deleting frees "farewell".
+    let again = canned(&clock, "bye", "See you");
+    assert_eq!(
+        store.insert_canned(&again).await.unwrap(),
+        CannedWrite::Written
+    );
+    assert_eq!(
+        store.delete_canned(&moved).await.unwrap(),
+        CannedWrite::Written
+    );
+    assert_eq!(store.get_canned(moved.id).await.unwrap(), None);
+    assert_eq!(
+        store.delete_canned(&moved).await.unwrap(),
+        CannedWrite::Changed
+    );
+    let reuse = canned(&clock, "farewell", "Farewell");
+    assert_eq!(
+        store.insert_canned(&reuse).await.unwrap(),
+        CannedWrite::Written
+    );
+
+    // Two admins saving the same new code at the same moment: one is written, one refused.
+    let (left, right) = (
+        canned(&clock, "race", "Left"),
+        canned(&clock, "race", "Right"),
+    );
+    let (a, b) = tokio::join!(store.insert_canned(&left), store.insert_canned(&right));
+    let mut outcomes = [a.unwrap(), b.unwrap()];
+    outcomes.sort_by_key(|outcome| *outcome != CannedWrite::Written);
+    assert_eq!(outcomes, [CannedWrite::Written, CannedWrite::CodeTaken]);
+    let racing: Vec<_> = store
+        .list_canned()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.short_code.as_str() == "race")
+        .collect();
+    assert_eq!(racing.len(), 1, "one response holds the code");
 }

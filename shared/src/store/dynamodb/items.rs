@@ -18,6 +18,8 @@
 //! | agent connection | `AGENTS` | `CONN#<connection>` (with `agent`, its agent's id) | |
 //! | connection | `CONN#<connection>` | `CONN` | |
 //! | agent | `AGENT#<username>` | `AGENT` | `TEAM` / `<agent id>` |
+//! | canned response | `CANNED` | `CANNED#<id>` | |
+//! | a short code's holder | `CANNED_CODE#<short code>` | `CODE` (with `id`) | |
 
 use std::collections::HashMap;
 
@@ -29,7 +31,7 @@ use crate::domain::{
     DisplayName, Message, MessageContent, MessageId, Role, Room, RoomId, RoomStatus, SenderType,
     Subject, Timestamp, Username,
 };
-use crate::domain::{AgentIdentity, VisitorIdentity};
+use crate::domain::{AgentIdentity, CannedResponse, CannedResponseId, ShortCode, VisitorIdentity};
 use crate::ports::{Connection, Party};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -585,4 +587,56 @@ pub fn connection_id_of(item: &Item) -> anyhow::Result<ConnectionId> {
         .strip_prefix(CONNECTION_PREFIX)
         .ok_or_else(|| anyhow!("{sk} is not a connection entry"))?;
     ConnectionId::parse(raw).map_err(|e| anyhow!("connection id does not parse: {e}"))
+}
+
+// Canned responses: one partition of them, and one item per short code naming its holder, so
+// a code is unique by a conditional put.
+
+pub const CANNED_PK: &str = "CANNED";
+pub const CANNED_PREFIX: &str = "CANNED#";
+pub const CODE_SK: &str = "CODE";
+
+pub fn canned_key(id: CannedResponseId) -> Item {
+    key(CANNED_PK.to_owned(), format!("{CANNED_PREFIX}{id}"))
+}
+
+pub fn code_key(code: &ShortCode) -> Item {
+    key(format!("CANNED_CODE#{code}"), CODE_SK)
+}
+
+pub fn canned_item(response: &CannedResponse) -> Item {
+    let mut item = canned_key(response.id);
+    item.extend([
+        ("id".to_owned(), string_attr(response.id.to_string())),
+        (
+            "short_code".to_owned(),
+            string_attr(response.short_code.as_str()),
+        ),
+        ("content".to_owned(), string_attr(response.content.as_str())),
+        (
+            "created_at".to_owned(),
+            number_attr(response.created_at.unix_millis()),
+        ),
+        (
+            "updated_at".to_owned(),
+            number_attr(response.updated_at.unix_millis()),
+        ),
+    ]);
+    item
+}
+
+pub fn code_item(response: &CannedResponse) -> Item {
+    let mut item = code_key(&response.short_code);
+    item.insert("id".to_owned(), string_attr(response.id.to_string()));
+    item
+}
+
+pub fn canned_from(item: &Item) -> anyhow::Result<CannedResponse> {
+    Ok(CannedResponse {
+        id: parsed(item, "id", str::parse)?,
+        short_code: parsed(item, "short_code", ShortCode::parse)?,
+        content: parsed(item, "content", MessageContent::parse)?,
+        created_at: millis(item, "created_at")?,
+        updated_at: millis(item, "updated_at")?,
+    })
 }

@@ -1,13 +1,11 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::CancellationReason;
 
 use super::items::{
     self, AFTER_EVERY_ID, Item, MESSAGE_PREFIX, NOTE_PREFIX, key, room_pk, string_attr,
 };
 use super::room_update::{Activity, RoomUpdate};
+use super::transaction::{Cancelled, NamedTransaction, put_new};
 use super::{CONFLICT_RETRIES, DynamoStore, conflict_backoff, corrupt, sdk_error};
 use crate::domain::{
     Limit, Message, MessageId, MessagePage, MessageWindow, Reader, RoomChange, RoomId, Standing,
@@ -30,31 +28,7 @@ enum SendPart {
 }
 
 /// The writes of one send, each with its part.
-struct SendTransaction {
-    parts: Vec<SendPart>,
-    writes: Vec<TransactWriteItem>,
-}
-
-impl SendTransaction {
-    fn push(&mut self, part: SendPart, write: TransactWriteItem) {
-        self.parts.push(part);
-        self.writes.push(write);
-    }
-
-    /// The cancellation reason DynamoDB gave for `part` (reasons come in the writes' order).
-    fn reason<'r>(
-        &self,
-        reasons: &'r [CancellationReason],
-        part: SendPart,
-    ) -> Option<&'r CancellationReason> {
-        let index = self.parts.iter().position(|p| *p == part)?;
-        reasons.get(index)
-    }
-
-    fn failed(&self, reasons: &[CancellationReason], part: SendPart) -> bool {
-        self.reason(reasons, part).and_then(|r| r.code()) == Some("ConditionalCheckFailed")
-    }
-}
+type SendTransaction = NamedTransaction<SendPart>;
 
 /// What a cancelled send leads to, when it is not refused.
 enum AfterCancel {
@@ -75,24 +49,21 @@ impl DynamoStore {
         charges: &[Charge],
         activity: Activity,
     ) -> SendTransaction {
-        let mut transaction = SendTransaction {
-            parts: Vec::new(),
-            writes: Vec::new(),
-        };
+        let mut transaction = SendTransaction::new();
         let room = RoomUpdate::of(message.room_id, change, activity)
             .into_transact_update(&self.table, message.room_id);
-        let room = TransactWriteItem::builder().update(room).build();
-        transaction.push(SendPart::Room, room);
-        let stored = put(&self.table, items::message_item(message));
-        transaction.push(SendPart::Message, stored);
+        transaction.update(SendPart::Room, room);
+        transaction.put(
+            SendPart::Message,
+            put_new(&self.table, items::message_item(message)),
+        );
         if let Some(client_msg_id) = &message.client_msg_id {
-            let guard = put(&self.table, items::guard_item(message, client_msg_id));
-            transaction.push(SendPart::RetryGuard, guard);
+            let guard = put_new(&self.table, items::guard_item(message, client_msg_id));
+            transaction.put(SendPart::RetryGuard, guard);
         }
         for (index, charge) in charges.iter().enumerate() {
             let update = super::rate::charge_update(&self.table, charge);
-            let charged = TransactWriteItem::builder().update(update).build();
-            transaction.push(SendPart::Charge(index), charged);
+            transaction.update(SendPart::Charge(index), update);
         }
         transaction
     }
@@ -105,27 +76,24 @@ impl DynamoStore {
         message: &Message,
         change: &RoomChange,
         charges: &[Charge],
-        attempt: (&SendTransaction, Activity),
-        reasons: &[CancellationReason],
+        cancelled: &Cancelled<'_, SendPart>,
+        activity: Activity,
     ) -> Result<AfterCancel, ChatError> {
-        let (transaction, activity) = attempt;
-        let failed = |part| transaction.failed(reasons, part);
+        let failed = |part| cancelled.failed(part);
         let full_charge = (0..charges.len())
             .find(|i| failed(SendPart::Charge(*i)))
             .map(|i| &charges[i]);
-        if reasons
-            .iter()
-            .any(|r| r.code() == Some("TransactionConflict"))
+        if cancelled.conflicted()
             && !failed(SendPart::Room)
             && !failed(SendPart::RetryGuard)
             && full_charge.is_none()
         {
             return Ok(AfterCancel::Retry(activity));
         }
-        let guard = transaction.reason(reasons, SendPart::RetryGuard);
+        let guard = cancelled.reason(SendPart::RetryGuard);
         if failed(SendPart::Room) {
-            let found = transaction
-                .reason(reasons, SendPart::Room)
+            let found = cancelled
+                .reason(SendPart::Room)
                 .and_then(|reason| reason.item())
                 .filter(|item| !item.is_empty())
                 .map(items::room_from)
@@ -154,7 +122,8 @@ impl DynamoStore {
             });
         }
         Err(ChatError::Internal(anyhow::anyhow!(
-            "send transaction cancelled: {reasons:?}"
+            "send transaction cancelled: {:?}",
+            cancelled.reasons
         )))
     }
 
@@ -195,17 +164,6 @@ impl DynamoStore {
     }
 }
 
-fn put(table: &str, item: Item) -> TransactWriteItem {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .build()
-        .expect("table, item and condition are set");
-    TransactWriteItem::builder().put(put).build()
-}
-
 #[async_trait]
 impl MessageStore for DynamoStore {
     async fn append(
@@ -218,25 +176,13 @@ impl MessageStore for DynamoStore {
         for attempt in 0..=CONFLICT_RETRIES {
             let transaction = self.send_transaction(message, change, charges, activity);
             let sent = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(transaction.writes.clone()))
-                .send()
-                .await;
-            let error = match sent {
-                Ok(_) => return Ok(Appended::Stored),
-                Err(error) => error,
+                .transact(&transaction, "TransactWriteItems (send)")
+                .await?;
+            let Some(cancelled) = sent else {
+                return Ok(Appended::Stored);
             };
-            let reasons = match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    cancelled.cancellation_reasons().to_vec()
-                }
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Vec::new(),
-                _ => return Err(sdk_error("TransactWriteItems (send)")(error)),
-            };
-            let cancelled = (&transaction, activity);
             match self
-                .cancelled_send(message, change, charges, cancelled, &reasons)
+                .cancelled_send(message, change, charges, &cancelled, activity)
                 .await?
             {
                 AfterCancel::Answer(outcome) => return Ok(outcome),

@@ -3,6 +3,7 @@
 //! request path Scans.
 
 mod agents;
+mod canned;
 mod connections;
 mod health;
 mod items;
@@ -11,6 +12,7 @@ mod rate;
 mod room_update;
 mod rooms;
 pub mod table;
+mod transaction;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};

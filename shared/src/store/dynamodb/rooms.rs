@@ -1,14 +1,13 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem,
+    AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure,
 };
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 
 use super::items::{self, GSI1, GSI2, Item, ROOM_SK, SK, key, room_pk, string_attr};
 use super::room_update::{self, Activity, RoomUpdate};
+use super::transaction::{NamedTransaction, put_new};
 use super::{CONFLICT_RETRIES, DynamoStore, conflict_backoff, corrupt, sdk_error};
 use crate::domain::{
     AgentId, Limit, Message, Page, PageCursor, Room, RoomChange, RoomId, RoomStatus, Standing,
@@ -18,14 +17,14 @@ use crate::error::ChatError;
 use crate::ports::{RoomFilter, RoomLister, RoomStore, RoomWrite};
 use crate::store::cursor::{self, ActivityKey};
 
-fn put(table: &str, item: Item) -> TransactWriteItem {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .build()
-        .expect("table, item and condition are set");
-    TransactWriteItem::builder().put(put).build()
+/// The writes that create a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CreatePart {
+    Room,
+    /// The item filing the room under its visitor.
+    VisitorLink,
+    /// The customer's first message, when the room was opened with one.
+    FirstMessage,
 }
 
 impl DynamoStore {
@@ -107,20 +106,28 @@ impl RoomStore for DynamoStore {
             items::visitor_pk(room.visitor),
             items::visitor_room_sk(room.id),
         );
-        let mut writes = vec![
-            put(&self.table, items::room_item(room)),
-            put(&self.table, link),
-        ];
+        let mut transaction = NamedTransaction::new();
+        transaction.put(
+            CreatePart::Room,
+            put_new(&self.table, items::room_item(room)),
+        );
+        transaction.put(CreatePart::VisitorLink, put_new(&self.table, link));
         if let Some(message) = first_message {
-            writes.push(put(&self.table, items::message_item(message)));
+            let message = put_new(&self.table, items::message_item(message));
+            transaction.put(CreatePart::FirstMessage, message);
         }
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-            .map_err(sdk_error("TransactWriteItems (create room)"))?;
-        Ok(())
+        match self
+            .transact(&transaction, "TransactWriteItems (create room)")
+            .await?
+        {
+            None => Ok(()),
+            // A new room's ids are fresh ULIDs: nothing else holds them.
+            Some(cancelled) => Err(ChatError::Internal(anyhow::anyhow!(
+                "create room {} cancelled: {:?}",
+                room.id,
+                cancelled.reasons
+            ))),
+        }
     }
 
     async fn get_room(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
@@ -231,64 +238,37 @@ impl DynamoStore {
         update: RoomUpdate,
         tally: &Tally,
     ) -> Result<Written, ChatError> {
-        let mut parts = vec![TallyPart::Room];
-        let mut writes = vec![
-            TransactWriteItem::builder()
-                .update(update.into_transact_update(&self.table, id))
-                .build(),
-        ];
+        let mut transaction = NamedTransaction::new();
+        let room = update.into_transact_update(&self.table, id);
+        transaction.update(TallyPart::Room, room);
         if let Some(agent) = &tally.released {
-            parts.push(TallyPart::Released);
             let update = room_update::released(&self.table, agent);
-            writes.push(TransactWriteItem::builder().update(update).build());
+            transaction.update(TallyPart::Released, update);
         }
         if let Some(taken) = &tally.taken {
-            parts.push(TallyPart::Taken);
-            let update = room_update::taken(&self.table, taken);
-            writes.push(TransactWriteItem::builder().update(update).build());
+            transaction.update(TallyPart::Taken, room_update::taken(&self.table, taken));
         }
-        let answer = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await;
-        let error = match answer {
-            Ok(_) => {
-                let room = self.get_room(id).await?;
-                let room = room.ok_or_else(|| corrupt(anyhow::anyhow!("room {id} vanished")))?;
-                return Ok(Written::Changed(room));
-            }
-            Err(error) => error,
+        let sent = self
+            .transact(&transaction, "TransactWriteItems (room and open rooms)")
+            .await?;
+        let Some(cancelled) = sent else {
+            let room = self.get_room(id).await?;
+            let room = room.ok_or_else(|| corrupt(anyhow::anyhow!("room {id} vanished")))?;
+            return Ok(Written::Changed(room));
         };
-        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-            error.as_service_error()
-        else {
-            return Err(sdk_error("TransactWriteItems (room and open rooms)")(error));
-        };
-        let reasons = cancelled.cancellation_reasons();
-        let reason = |part| {
-            parts
-                .iter()
-                .position(|p| *p == part)
-                .and_then(|index| reasons.get(index))
-        };
-        let failed = |part| reason(part).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
-        if failed(TallyPart::Room) {
-            let found = reason(TallyPart::Room).and_then(|r| r.item());
+        if cancelled.failed(TallyPart::Room) {
+            let found = cancelled.reason(TallyPart::Room).and_then(|r| r.item());
             return Ok(Written::Refused(Self::room_of(found)?));
         }
-        if failed(TallyPart::Taken) {
+        if cancelled.failed(TallyPart::Taken) {
             return Ok(Written::TakerRefused);
         }
-        if reasons
-            .iter()
-            .any(|r| r.code() == Some("TransactionConflict"))
-        {
+        if cancelled.conflicted() {
             return Ok(Written::Conflict);
         }
         Err(ChatError::Internal(anyhow::anyhow!(
-            "room change cancelled: {reasons:?} (released agent gone?)"
+            "room change cancelled: {:?} (released agent gone?)",
+            cancelled.reasons
         )))
     }
 }
