@@ -5,6 +5,7 @@ import { Api, ApiError, clientMsgId, messagesAfter } from "../lib/api.js";
 import { Conversation } from "../lib/conversation.js";
 import { el, sendFailure, showPlaceholder, timeOf, TypingIndicator, TypingSender, wireSendBox } from "../lib/render.js";
 import { LiveSocket, STATUS_TEXT } from "../lib/socket.js";
+import { initCannedPage, initPicker } from "./canned.js";
 import { initTeam } from "./team.js";
 
 const { apiBase, wsBase } = endpoints();
@@ -95,10 +96,14 @@ async function call(method, path, body) {
   }
 }
 
-const team = initTeam({ call: (...args) => call(...args), me: () => state.session.agent });
+// The Team and Saved replies pages take the conversations' place, one at a time.
+const me = () => state.session.agent;
+const team = initTeam({ call: (...args) => call(...args), me, beforeOpen: () => canned.hide() });
+const canned = initCannedPage({ call: (...args) => call(...args), me, beforeOpen: () => team.hide() });
 
 function signOut() {
   team.hide();
+  canned.hide();
   saveSession(null);
   clearTimeout(state.refreshTimer);
   if (state.socket) state.socket.close();
@@ -279,6 +284,7 @@ function showRoomHeader(room) {
 async function openRoom(id, { focusComposer = false } = {}) {
   // Every room opens on Reply: a note is chosen for the room it is meant for.
   if (id !== state.openRoom) $("mode-reply").checked = true;
+  picker.close();
   state.openRoom = id;
   state.highlighted = id;
   typing.hide();
@@ -356,6 +362,7 @@ function send() {
   const content = box.value.trim();
   if (!content || !state.openRoom) return;
   box.value = "";
+  picker.close();
   typingSender.stop();
   deliver(state.openRoom, content, clientMsgId(), noting());
 }
@@ -369,7 +376,7 @@ function showMode() {
   const box = $("send-box");
   $("send-form").classList.toggle("noting", note);
   $("send-box-label").textContent = note ? "Private note" : "Reply";
-  box.dataset.placeholder = note ? "Private note: only agents see it…" : "Reply…";
+  box.dataset.placeholder = note ? "Private note: only agents see it…" : "Reply, or / for a saved reply…";
   showPlaceholder(box);
   $("send-button").textContent = note ? "Add note" : "Send";
   box.disabled = closed && !note;
@@ -383,6 +390,15 @@ for (const mode of [$("mode-reply"), $("mode-note")]) {
     if (!$("send-box").disabled) $("send-box").focus();
   });
 }
+
+// Typing `/` and a short code offers the saved replies, filled in for this conversation.
+const picker = initPicker({
+  call: (...args) => call(...args),
+  box: $("send-box"),
+  form: $("send-form"),
+  announcer: $("announcer"),
+  context: () => ({ room: state.rooms.get(state.openRoom), agent: state.session.agent }),
+});
 
 const updateSendBox = wireSendBox(
   { form: $("send-form"), box: $("send-box"), count: $("send-count"), button: $("send-button") },

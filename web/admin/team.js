@@ -10,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 // record expired without a $disconnect).
 const REFRESH_MS = 60_000;
 
-export function initTeam({ call, me }) {
+export function initTeam({ call, me, beforeOpen }) {
   let timer = null;
   const isAdmin = () => me().role === "admin";
 
@@ -58,7 +58,8 @@ export function initTeam({ call, me }) {
     await load();
   }
 
-  function show(open) {
+  function show(open, { restoreFocus = true } = {}) {
+    if (open) beforeOpen();
     $("team").hidden = !open;
     $("panes").hidden = open;
     $("team-button").setAttribute("aria-expanded", String(open));
@@ -69,7 +70,7 @@ export function initTeam({ call, me }) {
       timer = setInterval(load, REFRESH_MS);
       $("team-title").setAttribute("tabindex", "-1");
       $("team-title").focus();
-    } else {
+    } else if (restoreFocus) {
       $("team-button").focus();
     }
   }
@@ -99,7 +100,7 @@ export function initTeam({ call, me }) {
   });
 
   return {
-    hide: () => !$("team").hidden && show(false),
+    hide: () => !$("team").hidden && show(false, { restoreFocus: false }),
     // A `presence` event: the page, if open, shows it.
     presence: () => !$("team").hidden && load(),
   };

@@ -31,6 +31,7 @@ macro_rules! embedded {
 
 /// Every file of `web/` (a test holds this list to the folder).
 pub const EMBEDDED: &[(&str, &[u8])] = embedded![
+    "admin/canned.js",
     "admin/console.js",
     "admin/index.html",
     "admin/team.js",
