@@ -16,6 +16,7 @@ use crate::store::MemoryStore;
 
 use super::ChatService;
 
+mod agent_tools;
 mod limits;
 
 struct Fixture {
