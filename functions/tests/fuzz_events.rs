@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::Value;
 use shared::domain::{ConnectionId, Limit, MessageWindow, Reader, RoomId};
-use shared::ports::{MessageStore, RoomFilter, RoomLister};
+use shared::ports::{CannedStore, MessageStore, RoomFilter, RoomLister};
 use shared::store::MemoryStore;
 
 use common::NobodyListens;
@@ -59,7 +59,7 @@ impl World {
         }
     }
 
-    /// Every room and every message of the seeded room.
+    /// Every room, every message of the seeded room, and every canned response.
     fn snapshot(&self) -> String {
         self.runtime.block_on(async {
             let rooms = self
@@ -78,7 +78,9 @@ impl World {
                 )
                 .await
                 .unwrap();
-            format!("{:?}{:?}", rooms.items, messages.messages)
+            let mut canned = self.store.list_canned().await.unwrap();
+            canned.sort_by_key(|response| response.id);
+            format!("{:?}{:?}{canned:?}", rooms.items, messages.messages)
         })
     }
 }

@@ -16,8 +16,8 @@ use shared::store::MemoryStore;
 const SECRET: &[u8] = b"the handler tests' secret, 32+ bytes long";
 
 /// The fixture of `function`, its placeholders filled in, as lambda_http reads API Gateway's JSON.
-/// `{id}` is `room` on a room's route and an agent's route alike (`{{ROOM_ID}}`,
-/// `{{AGENT_ID}}`): the caller passes the id the route wants.
+/// `{id}` is `id` on a room's, an agent's and a canned response's route alike (`{{ROOM_ID}}`,
+/// `{{AGENT_ID}}`, `{{CANNED_ID}}`): the caller passes the id the route wants.
 fn event(function: &str, token: &str, id: &str, query: &str, body: &Value) -> lambda_http::Request {
     let body = common::inside_json_string(body);
     let text = common::fixture(
@@ -26,6 +26,7 @@ fn event(function: &str, token: &str, id: &str, query: &str, body: &Value) -> la
             ("{{TOKEN}}", token),
             ("{{ROOM_ID}}", id),
             ("{{AGENT_ID}}", id),
+            ("{{CANNED_ID}}", id),
             ("{{QUERY}}", query),
             ("{{BODY}}", &body),
         ],
@@ -43,9 +44,11 @@ fn app() -> App {
     )
 }
 
+/// The JSON body; a 204's empty one is `null`.
 fn json_of(response: &lambda_http::Response<lambda_http::Body>) -> Value {
     match response.body() {
         lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+        lambda_http::Body::Empty => Value::Null,
         other => panic!("not a text body: {other:?}"),
     }
 }
@@ -72,6 +75,12 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
         .agent
         .id
         .to_string();
+
+    let hello = shared::input::NewCannedResponse::parse(
+        &shared::input::JsonObject::parse(br#"{"short_code":"hello","content":"Hello!"}"#).unwrap(),
+    )
+    .unwrap();
+    let hello = app.chat.add_canned(hello).await.unwrap().id.to_string();
 
     // Each route's case, by its function's name, in the order they run (later cases read what
     // earlier ones wrote): (token, query, body, status, what the body shows).
@@ -245,6 +254,38 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             Box::new(|b: &Value| b["username"] == "admin" && b["availability"] == "offline"),
         ),
         (
+            "admin-list-canned",
+            &agent,
+            "q=HEL",
+            json!(null),
+            200,
+            Box::new(|b: &Value| b["canned_responses"][0]["short_code"] == "hello"),
+        ),
+        (
+            "admin-create-canned",
+            &agent,
+            "",
+            json!({ "short_code": "bye", "content": "Bye!" }),
+            201,
+            Box::new(|b: &Value| b["short_code"] == "bye" && b["content"] == "Bye!"),
+        ),
+        (
+            "admin-update-canned",
+            &agent,
+            "",
+            json!({ "short_code": "hi", "content": "Hi {{customer.name}}!" }),
+            200,
+            Box::new(|b: &Value| b["id"] == hello.as_str() && b["short_code"] == "hi"),
+        ),
+        (
+            "admin-delete-canned",
+            &agent,
+            "",
+            json!(null),
+            204,
+            Box::new(|b: &Value| b.is_null()),
+        ),
+        (
             "auth-password",
             &agent,
             "",
@@ -277,6 +318,8 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
         let route = ROUTES.iter().find(|r| r.function == function).unwrap();
         let id = if route.path.starts_with("/api/admin/agents/") {
             &grace
+        } else if route.path.starts_with("/api/admin/canned-responses/") {
+            &hello
         } else {
             &room
         };
