@@ -32,10 +32,10 @@ pub async fn run(target: &Target, count: usize, hold: u64) -> anyhow::Result<ser
         }
         let pong = tokio::time::timeout(Duration::from_secs(5), async {
             while let Some(Ok(frame)) = socket.next().await {
-                if let Message::Text(text) = frame {
-                    if text.contains("\"pong\"") {
-                        return true;
-                    }
+                if let Message::Text(text) = frame
+                    && text.contains("\"pong\"")
+                {
+                    return true;
                 }
             }
             false

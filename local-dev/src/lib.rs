@@ -7,6 +7,7 @@ mod cors;
 mod http_api;
 mod json_lines;
 mod options;
+pub mod s3;
 mod schedule;
 mod store;
 mod telemetry;
@@ -47,6 +48,8 @@ pub struct Server {
     pub store_label: String,
     /// Whether it created the default agent (a fresh store), whose sign-in it can then tell.
     pub created_default_agent: bool,
+    /// Its S3-compatible endpoint: stopped with the server.
+    pub s3: s3::LocalS3,
 }
 
 impl Server {
@@ -67,9 +70,13 @@ impl Server {
              \x20 API reference  {base}/api/openapi.json\n\
              \x20 WebSocket      ws://{addr}/ws\n\
              \x20 health         {base}/api/health\n\
-             \x20 store          {store}",
+             \x20 store          {store}\n\
+             \x20 S3             {s3} (bucket {bucket}, files in {files})",
             addr = self.addr,
             store = self.store_label,
+            s3 = self.s3.endpoint,
+            bucket = self.s3.bucket,
+            files = self.s3.data_dir.display(),
         )
     }
 }
@@ -81,6 +88,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         .await
         .with_context(|| format!("binding {}", options.addr))?;
     let addr = listener.local_addr()?;
+    let s3 = s3::LocalS3::start(options.s3_addr, options.data_dir.as_deref()).await?;
     let answers = AnswerLog::from_env()?;
     let registry = Arc::new(websocket::Registry::default());
     let calls = CallLog::from_env()?;
@@ -135,6 +143,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         store,
         store_label,
         created_default_agent,
+        s3,
     })
 }
 
@@ -198,6 +207,11 @@ mod tests {
             format!("health         {base}/api/health"),
             "store          memory (embedded, nothing to install; gone when local-dev stops)"
                 .to_owned(),
+            format!(
+                "S3             {} (bucket chat-local-attachments, files in {})",
+                server.s3.endpoint,
+                server.s3.data_dir.display()
+            ),
         ] {
             assert!(
                 lines.iter().any(|line| line.trim() == expected),

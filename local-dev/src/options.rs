@@ -1,6 +1,7 @@
 //! local-dev's settings: flags first, then environment variables, then zero-config defaults.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use functions::Config;
@@ -24,6 +25,10 @@ pub struct Options {
     pub cors_origins: AllowedOrigins,
     /// How often the scheduled functions run (sweep-connections); `None`: as in the cloud.
     pub schedule_every: Option<std::time::Duration>,
+    /// Where the S3 endpoint listens.
+    pub s3_addr: SocketAddr,
+    /// The folder it keeps objects in; `None`: a temporary one, removed at exit.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// How the functions push to WebSocket connections.
@@ -41,7 +46,7 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
                  [--dynamodb-endpoint URL] [--table NAME] [--push in-process|management-api]
                  [--ws-idle-timeout SECONDS] [--ws-max-lifetime SECONDS]
                  [--auto-assign off|least_busy] [--max-open-rooms N]
-                 [--schedule-every SECONDS]
+                 [--schedule-every SECONDS] [--s3-addr HOST:PORT] [--data-dir PATH]
 
   --addr HOST:PORT           where to listen (env LOCAL_DEV_ADDR; default 127.0.0.1:8001)
   --port PORT                listen on 127.0.0.1:PORT
@@ -66,6 +71,10 @@ usage: local-dev [--addr HOST:PORT] [--port PORT] [--store memory|dynamodb]
   --schedule-every SECONDS   run the functions the cloud runs on a schedule (sweep-connections:
                              agents whose socket died unseen go offline) this often (default:
                              their schedule in template.yaml, every 60)
+  --s3-addr HOST:PORT        where the S3-compatible endpoint listens (env LOCAL_DEV_S3_ADDR;
+                             default: the next port after the API's, 8002; 0 with --port 0)
+  --data-dir PATH            the folder it keeps uploads in (env LOCAL_DEV_DATA_DIR; default: a
+                             temporary one, printed at start and removed at exit)
 
 environment:
   JWT_SECRET        token signing secret, at least 32 bytes (default: a public dev secret)
@@ -83,6 +92,8 @@ impl Options {
             store: StoreChoice::Memory,
             cors_origins: AllowedOrigins::default(),
             schedule_every: None,
+            s3_addr: next_port(addr),
+            data_dir: None,
         }
     }
 
@@ -105,6 +116,10 @@ impl Options {
         let mut auto_assign = env("AUTO_ASSIGN");
         let mut max_open_rooms = env("MAX_OPEN_ROOMS_PER_AGENT");
         let mut schedule_every = None;
+        let mut s3_addr = env("LOCAL_DEV_S3_ADDR")
+            .map(|raw| raw.parse().context("LOCAL_DEV_S3_ADDR must be HOST:PORT"))
+            .transpose()?;
+        let mut data_dir = env("LOCAL_DEV_DATA_DIR").map(PathBuf::from);
         let seconds = |raw: String, name: &str| -> anyhow::Result<std::time::Duration> {
             let n: u64 = raw
                 .parse()
@@ -155,6 +170,14 @@ impl Options {
                     }
                     schedule_every = Some(period);
                 }
+                "--s3-addr" => {
+                    s3_addr = Some(
+                        value("--s3-addr")?
+                            .parse()
+                            .context("--s3-addr must be HOST:PORT")?,
+                    )
+                }
+                "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
                 "-h" | "--help" => {
                     println!("{USAGE}");
                     std::process::exit(0);
@@ -171,6 +194,8 @@ impl Options {
         };
         options.ws_limits = ws_limits;
         options.schedule_every = schedule_every;
+        options.s3_addr = s3_addr.unwrap_or_else(|| next_port(addr));
+        options.data_dir = data_dir;
         options.cors_origins = AllowedOrigins::parse(origins.iter().map(String::as_str))?;
         match std::env::var("JWT_SECRET") {
             Ok(secret) => options.config = Config::with_secret(secret.into_bytes())?,
@@ -188,4 +213,14 @@ impl Options {
             .map_err(anyhow::Error::msg)?;
         Ok(options)
     }
+}
+
+/// The S3 endpoint's default address: the port after the API's (any free one when the API's
+/// is picked freely, port 0).
+fn next_port(api: SocketAddr) -> SocketAddr {
+    let port = match api.port() {
+        0 => 0,
+        port => port.saturating_add(1),
+    };
+    SocketAddr::new(api.ip(), port)
 }

@@ -6,6 +6,7 @@ mod auth;
 mod canned;
 mod dynamodb;
 mod limits;
+mod local_s3;
 mod messages;
 mod notes;
 mod presence;

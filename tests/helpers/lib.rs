@@ -58,6 +58,13 @@ impl Reply {
 }
 
 /// Starts a local-dev on 127.0.0.1:0 in this test's runtime.
+impl TestApp {
+    /// The server's S3-compatible endpoint.
+    pub fn s3(&self) -> &local_dev::s3::LocalS3 {
+        &self.server.s3
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
