@@ -7,12 +7,14 @@ use shared::auth::TokenKeys;
 use shared::aws::AwsSettings;
 use shared::clock::SystemClock;
 use shared::notify::{ApiGatewayPusher, FanoutNotifier};
-use shared::ports::{Clock, PushError, Pusher, Store};
+use shared::ports::{BlobStore, Clock, PushError, Pusher, Store};
+use shared::service::NoBlobStore;
 use shared::store::DynamoStore;
 
 use crate::Config;
 use crate::config::Deployed;
 use crate::http::web::WebFiles;
+use crate::s3::S3Blobs;
 
 /// Cheap to clone: every part is shared.
 #[derive(Clone)]
@@ -27,14 +29,30 @@ pub struct App {
 }
 
 impl App {
-    /// The service over the given store, pushing through `pusher`, with the system clock.
+    /// The service over the given store, pushing through `pusher`, with the system clock,
+    /// keeping attachments in `config.attachments` (through `aws`'s credentials).
     pub fn new(config: &Config, store: Arc<dyn Store>, pusher: Arc<dyn Pusher>) -> Self {
+        Self::with_aws(&AwsSettings::local(), config, store, pusher)
+    }
+
+    /// As `new`, signing object-store requests with `aws`'s credentials.
+    pub fn with_aws(
+        aws: &AwsSettings,
+        config: &Config,
+        store: Arc<dyn Store>,
+        pusher: Arc<dyn Pusher>,
+    ) -> Self {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
         let fanout = Arc::new(FanoutNotifier::new(store.clone(), pusher, clock.clone()));
         let keys = TokenKeys::new(&config.jwt_secret);
+        let blobs: Arc<dyn BlobStore> = match &config.attachments {
+            Some(bucket) => Arc::new(S3Blobs::new(aws, bucket)),
+            None => Arc::new(NoBlobStore),
+        };
         let chat = ChatService::new(store, fanout.clone(), clock, keys)
             .with_rate_limits(config.rate_limits.clone())
-            .with_routing(config.routing);
+            .with_routing(config.routing)
+            .with_attachments(blobs, config.attachment_rules.clone());
         let web = Arc::new(config.web_files.clone());
         let store_label = Arc::from(config.store_label.as_str());
         Self {
@@ -43,6 +61,12 @@ impl App {
             web,
             store_label,
         }
+    }
+
+    /// The app keeping attachments in `blobs` instead.
+    pub fn with_blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.chat = self.chat.with_blobs(blobs);
+        self
     }
 
     /// The app of a deployed function: the DynamoDB table `TABLE_NAME` and, for a function that
@@ -57,7 +81,7 @@ impl App {
             deployed.table_name.clone(),
         ));
         let pusher = pusher_for(aws, config, pushes);
-        Self::new(config, store, pusher)
+        Self::with_aws(aws, config, store, pusher)
     }
 }
 

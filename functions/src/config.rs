@@ -3,10 +3,11 @@
 use anyhow::{Context, bail};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use shared::aws::AwsSettings;
-use shared::domain::Routing;
+use shared::domain::{AttachmentRules, Routing};
 use shared::rate::RateLimits;
 
 use crate::http::web::WebFiles;
+use crate::s3::Bucket;
 
 /// The shortest `JWT_SECRET` accepted: HS256 wants a key at least as long as its hash.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -28,6 +29,11 @@ pub struct Config {
     /// What the start page (`GET /`) says the store is: a deployed stack's is its table;
     /// local-dev says which it runs.
     pub store_label: String,
+    /// Where attachments are kept (`ATTACHMENTS_BUCKET`, `S3_ENDPOINT`); none: attachments
+    /// fail, saying so.
+    pub attachments: Option<Bucket>,
+    /// What may be uploaded (`MAX_ATTACHMENT_BYTES`, `ATTACHMENT_TYPES`).
+    pub attachment_rules: AttachmentRules,
 }
 
 /// What a deployed function starts with: the configuration, and the table it cannot run
@@ -47,6 +53,8 @@ impl std::fmt::Debug for Config {
             .field("routing", &self.routing)
             .field("web_files", &self.web_files)
             .field("store_label", &self.store_label)
+            .field("attachments", &self.attachments)
+            .field("attachment_rules", &self.attachment_rules)
             .finish_non_exhaustive()
     }
 }
@@ -81,6 +89,11 @@ impl Config {
         )
         .map_err(anyhow::Error::msg)?;
         config.web_files = WebFiles::embedded(config.websocket_endpoint.as_deref());
+        config.attachments = optional("ATTACHMENTS_BUCKET").map(|name| Bucket {
+            name,
+            endpoint: optional("S3_ENDPOINT"),
+        });
+        config.attachment_rules = AttachmentRules::from_env().map_err(anyhow::Error::msg)?;
         Ok(Deployed { config, table_name })
     }
 
@@ -106,6 +119,8 @@ impl Config {
             routing: Routing::OFF,
             web_files: WebFiles::embedded(None),
             store_label: "DynamoDB (this stack's table)".to_owned(),
+            attachments: None,
+            attachment_rules: AttachmentRules::default(),
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod http;
 pub mod lambda;
 pub mod operations;
 pub mod routes;
+pub mod s3;
 pub mod telemetry;
 pub mod ws;
 

@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 use lambda_runtime::BoxFuture;
 
 use crate::App;
-use crate::http::{admin, auth, canned, health, public, team, web};
+use crate::http::{admin, attachments, auth, canned, health, public, team, web};
 use crate::{operations, ws};
 
 pub type HttpHandler = fn(App, Request) -> BoxFuture<'static, Response<Body>>;
@@ -61,6 +61,7 @@ pub const ROUTES: &[Route] = routes! {
     GET "/api/public/chat-rooms/{id}" => "public-get-room" public::get_room, SILENT;
     POST "/api/public/chat-rooms/{id}/send_message" => "public-send-message" public::send_message, PUSHES;
     GET "/api/public/chat-rooms/{id}/get_messages" => "public-get-messages" public::get_messages, SILENT;
+    POST "/api/public/chat-rooms/{id}/attachments" => "public-create-attachment" attachments::public_create, SILENT;
     GET "/api/public/availability" => "public-availability" public::availability, SILENT;
     GET "/api/admin/chat-rooms" => "admin-list-rooms" admin::list_rooms, SILENT;
     GET "/api/admin/chat-rooms/{id}" => "admin-get-room" admin::get_room, SILENT;
@@ -70,6 +71,7 @@ pub const ROUTES: &[Route] = routes! {
     POST "/api/admin/chat-rooms/{id}/close" => "admin-close-room" admin::close, PUSHES;
     POST "/api/admin/chat-rooms/{id}/reopen" => "admin-reopen-room" admin::reopen, PUSHES;
     POST "/api/admin/chat-rooms/{id}/assign" => "admin-assign-room" admin::assign, PUSHES;
+    POST "/api/admin/chat-rooms/{id}/attachments" => "admin-create-attachment" attachments::admin_create, SILENT;
     GET "/api/admin/agents" => "admin-list-agents" team::list_agents, SILENT;
     POST "/api/admin/agents" => "admin-create-agent" team::create_agent, SILENT;
     POST "/api/admin/agents/{id}/deactivate" => "admin-deactivate-agent" team::deactivate_agent, PUSHES;

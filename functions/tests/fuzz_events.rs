@@ -37,7 +37,9 @@ impl World {
             .build()
             .unwrap();
         let store = Arc::new(MemoryStore::new());
-        let config = Config::with_secret(b"the event fuzzing secret, 32+ bytes".to_vec()).unwrap();
+        let mut config =
+            Config::with_secret(b"the event fuzzing secret, 32+ bytes".to_vec()).unwrap();
+        config.attachments = Some(common::unreachable_bucket());
         let app = App::new(&config, store.clone(), Arc::new(NobodyListens));
         let (room, customer, access) = runtime.block_on(async {
             let seeded = common::seed(&app, Some("hello")).await;

@@ -36,7 +36,9 @@ fn event(function: &str, token: &str, id: &str, query: &str, body: &Value) -> la
 
 /// An app on an empty memory store that pushes nowhere.
 fn app() -> App {
-    let config = Config::with_secret(SECRET.to_vec()).unwrap();
+    let mut config = Config::with_secret(SECRET.to_vec()).unwrap();
+    // Presigning is computed, not sent: no S3 needs to answer for an upload slot.
+    config.attachments = Some(common::unreachable_bucket());
     App::new(
         &config,
         Arc::new(MemoryStore::new()),
@@ -133,6 +135,27 @@ async fn every_rest_handler_answers_its_api_gateway_event() {
             json!({"content": "hello", "client_msg_id": "fx-1"}),
             201,
             Box::new(|b: &Value| b["client_msg_id"] == "fx-1"),
+        ),
+        (
+            "public-create-attachment",
+            &customer,
+            "",
+            json!({"filename": "shot.png", "content_type": "image/png", "size": 120}),
+            201,
+            Box::new(|b: &Value| {
+                b["attachment"]["size"] == 120
+                    && b["upload"]["url"]
+                        .as_str()
+                        .is_some_and(|url| url.contains("X-Amz-Signature="))
+            }),
+        ),
+        (
+            "admin-create-attachment",
+            &agent,
+            "",
+            json!({"filename": "invoice.pdf", "content_type": "application/pdf", "size": 9}),
+            201,
+            Box::new(|b: &Value| b["attachment"]["filename"] == "invoice.pdf"),
         ),
         (
             "public-get-messages",

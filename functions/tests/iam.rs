@@ -18,9 +18,14 @@ use serde_json::Value;
 /// One authorization AWS makes: an action on a concrete resource.
 type Request = (String, String);
 
-/// What a deployed function's calls need, from the log. `table` and `endpoint` are the
-/// deployed table's ARN and the function's `WEBSOCKET_ENDPOINT`.
-fn authorizations(record: &Value, table: &str, endpoint: Option<&str>) -> Vec<Request> {
+/// What a deployed function's calls need, from the log. `table` is the deployed table's ARN,
+/// `endpoint` the function's `WEBSOCKET_ENDPOINT`, and `bucket` its attachments bucket's ARN.
+fn authorizations(
+    record: &Value,
+    table: &str,
+    endpoint: Option<&str>,
+    bucket: Option<&str>,
+) -> Vec<Request> {
     let operation = record["operation"].as_str().expect("an operation");
     let service = record["service"]
         .as_str()
@@ -70,6 +75,18 @@ fn authorizations(record: &Value, table: &str, endpoint: Option<&str>) -> Vec<Re
             "execute-api:ManageConnections".to_owned(),
             connection_arn(endpoint, method, "L0SM9cOFvHcCIhw="),
         )];
+    }
+    if service == "s3" {
+        // The one bucket of the stack, whatever local-dev called it; a presigned request is
+        // authorized as its operation, with the signer's role. HeadObject is s3:GetObject.
+        let action = match operation {
+            "PutObject" | "GetObject" | "DeleteObject" => operation,
+            "HeadObject" => "GetObject",
+            other => panic!("S3 operation {other}"),
+        };
+        let key = record["key"].as_str().expect("an object key");
+        let bucket = bucket.expect("a function that calls S3 has ATTACHMENTS_BUCKET");
+        return vec![(format!("s3:{action}"), format!("{bucket}/{key}"))];
     }
     panic!("a call to {service} {operation} is not mapped to IAM: {record}");
 }
@@ -128,10 +145,14 @@ fn each_role_grants_exactly_what_its_functions_calls_need() {
             continue;
         }
         let environment = stack.environment(stack.function_id(name));
+        let bucket = environment
+            .get("ATTACHMENTS_BUCKET")
+            .map(|name| format!("arn:aws:s3:::{name}"));
         let requests = authorizations(
             record,
             table,
             environment.get("WEBSOCKET_ENDPOINT").map(String::as_str),
+            bucket.as_deref(),
         );
         needed
             .get_mut(name)

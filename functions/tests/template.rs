@@ -138,6 +138,61 @@ fn the_http_api_routes_each_route_of_the_table_once_to_its_function() {
 }
 
 #[test]
+fn the_attachments_bucket_is_private_encrypted_and_takes_browser_requests_from_the_sites_only() {
+    for (case, stack) in stacks() {
+        let api_origin = format!(
+            "https://{}.execute-api.{REGION}.{URL_SUFFIX}",
+            stack.reference(api(&stack, "HTTP")).as_str().unwrap()
+        );
+        for (origins, sites) in [
+            (None, vec![]),
+            (Some(ORIGINS), ORIGINS.split(',').collect()),
+        ] {
+            let values: Vec<(&str, &str)> =
+                origins.map(|o| ("AllowedOrigins", o)).into_iter().collect();
+            let deployed = Stack::new(stack.template.clone(), &values);
+            let bucket = deployed.properties("AttachmentsBucket");
+            let block = &bucket["PublicAccessBlockConfiguration"];
+            for setting in [
+                "BlockPublicAcls",
+                "BlockPublicPolicy",
+                "IgnorePublicAcls",
+                "RestrictPublicBuckets",
+            ] {
+                assert_eq!(block[setting], true, "{case}: {setting}");
+            }
+            assert_eq!(
+                bucket["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+                "BucketOwnerEnforced"
+            );
+            let encryption = &bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+            assert_eq!(
+                encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
+                "AES256"
+            );
+            // The pages this stack serves, and the configured sites, upload and read through
+            // presigned URLs: PUT and GET, with the one header the upload signs.
+            let rules = bucket["CorsConfiguration"]["CorsRules"].as_array().unwrap();
+            assert_eq!(rules.len(), 1, "{case}");
+            let mut expected = vec![api_origin.as_str()];
+            expected.extend(sites);
+            assert_eq!(
+                rules[0]["AllowedOrigins"],
+                json!(expected),
+                "{case}, {origins:?}"
+            );
+            assert_eq!(rules[0]["AllowedMethods"], json!(["GET", "PUT"]));
+            assert_eq!(rules[0]["AllowedHeaders"], json!(["content-type"]));
+            let lifecycle = &bucket["LifecycleConfiguration"]["Rules"];
+            assert_eq!(
+                lifecycle[0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
+                1
+            );
+        }
+    }
+}
+
+#[test]
 fn cors_comes_out_whole_with_or_without_parameter_values() {
     for (case, stack) in stacks() {
         let raw =
@@ -230,8 +285,22 @@ fn every_function_is_deployed_from_its_binary_with_the_environment_its_code_read
         if pushes || name == WEB_FUNCTION {
             expected.insert("WEBSOCKET_ENDPOINT".to_owned(), websocket.clone());
         }
-        // The functions that change rooms or presence may route a room (auto-assignment).
+        // A function granted S3 actions reads its bucket's name (Config::load), and only such
+        // a function (tests/iam holds the grants to the S3 calls each function makes).
         let environment = stack.environment(id);
+        let touches_s3 = stack.role_statements(id).iter().any(|statement| {
+            cfn::strings(&statement["Action"])
+                .iter()
+                .any(|action| action.starts_with("s3:"))
+        });
+        if touches_s3 {
+            let bucket = stack.reference("AttachmentsBucket");
+            expected.insert(
+                "ATTACHMENTS_BUCKET".to_owned(),
+                bucket.as_str().unwrap().to_owned(),
+            );
+        }
+        // The functions that change rooms or presence may route a room (auto-assignment).
         if pushes {
             for setting in ["AUTO_ASSIGN", "MAX_OPEN_ROOMS_PER_AGENT"] {
                 let value = environment.get(setting).cloned().unwrap_or_default();

@@ -1,8 +1,8 @@
 //! What each function asks of AWS, recorded while local-dev serves it: with `AWS_CALL_LOG`
-//! set to a file, every request the SDK clients (DynamoDB, the Management API) start is
+//! set to a file, every request the SDK clients (DynamoDB, the Management API, S3) start is
 //! appended to it as one JSON line naming the function whose handler made it, the operation,
 //! the table or index it reads, and, for a batch or a transaction, each item operation and
-//! its table. DynamoDB Local ignores IAM; `tests/iam` maps these records to the IAM actions
+//! its table; for S3 (attachments), the bucket and key, presigned requests included. DynamoDB Local ignores IAM; `tests/iam` maps these records to the IAM actions
 //! and resources AWS authorizes them as, and holds template.yaml's policies to them.
 //!
 //! The function comes from a task-local set around each handler call, so a call made from a
@@ -18,6 +18,10 @@ use aws_sdk_dynamodb::operation::{
     delete_item::DeleteItemInput, get_item::GetItemInput, put_item::PutItemInput,
     query::QueryInput, scan::ScanInput, transact_get_items::TransactGetItemsInput,
     transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
+};
+use aws_sdk_s3::operation::{
+    delete_object::DeleteObjectInput, get_object::GetObjectInput, head_object::HeadObjectInput,
+    put_object::PutObjectInput,
 };
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -76,7 +80,9 @@ impl Intercept for CallLog {
             "service": service,
             "operation": operation,
         });
-        if let Some(target) = dynamodb_target(context.input()) {
+        if let Some(target) =
+            dynamodb_target(context.input()).or_else(|| s3_target(context.input()))
+        {
             record
                 .as_object_mut()
                 .expect("an object")
@@ -85,6 +91,25 @@ impl Intercept for CallLog {
         self.0.append(&record);
         Ok(())
     }
+}
+
+/// The bucket and key of an S3 request, from its input. A presigned request is recorded as
+/// the operation it presigns: S3 authorizes it as that operation of the signer's role.
+fn s3_target(input: &Input) -> Option<Value> {
+    let object = |bucket: Option<&str>, key: Option<&str>| json!({ "bucket": bucket, "key": key });
+    if let Some(i) = input.downcast_ref::<PutObjectInput>() {
+        return Some(object(i.bucket(), i.key()));
+    }
+    if let Some(i) = input.downcast_ref::<GetObjectInput>() {
+        return Some(object(i.bucket(), i.key()));
+    }
+    if let Some(i) = input.downcast_ref::<HeadObjectInput>() {
+        return Some(object(i.bucket(), i.key()));
+    }
+    if let Some(i) = input.downcast_ref::<DeleteObjectInput>() {
+        return Some(object(i.bucket(), i.key()));
+    }
+    None
 }
 
 /// The table, index and item operations of a DynamoDB request, from its input.

@@ -21,6 +21,7 @@ use anyhow::Context;
 use call_log::CallLog;
 use functions::App;
 use functions::http::web::WebFiles;
+use functions::s3::{Bucket, S3Blobs};
 use shared::aws::AwsSettings;
 use shared::domain::{DisplayName, Role, Username};
 use shared::notify::ApiGatewayPusher;
@@ -118,7 +119,17 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     let mut config = options.config.clone();
     config.web_files = WebFiles::checkout();
     config.store_label = store_label.clone();
-    let app = App::new(&config, store.clone(), pusher);
+    // The functions keep attachments in this server's S3 endpoint, through the real SDK.
+    let bucket = Bucket {
+        name: s3.bucket.clone(),
+        endpoint: Some(s3.endpoint.clone()),
+    };
+    let mut s3_config = S3Blobs::client_config(&AwsSettings::local(), &bucket);
+    if let Some(calls) = &calls {
+        s3_config = s3_config.interceptor(calls.clone());
+    }
+    let blobs = Arc::new(S3Blobs::with_config(s3_config.build(), &bucket));
+    let app = App::new(&config, store.clone(), pusher).with_blobs(blobs);
     let created_default_agent = seed_default_agent(&app).await?;
     let schedules = schedule::start(&app, options.schedule_every);
     let router = cors::layer(

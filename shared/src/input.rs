@@ -7,8 +7,9 @@
 use serde_json::{Map, Value};
 
 use crate::domain::{
-    AgentId, ChosenAvailability, ClientMsgId, CustomerEmail, CustomerName, DisplayName,
-    MessageContent, Role, RoomId, ShortCode, Subject, Username,
+    AgentId, AttachmentFilename, AttachmentRules, AttachmentSize, AttachmentType,
+    ChosenAvailability, ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent,
+    Role, RoomId, ShortCode, Subject, Username,
 };
 use crate::error::ChatError;
 
@@ -52,6 +53,20 @@ impl JsonObject {
     /// Whether the field is there at all (null included).
     pub fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)
+    }
+
+    /// A whole number: any other number (a fraction, one too large) is 422 naming the field,
+    /// anything but a number 400.
+    pub fn required_integer(&self, field: &'static str) -> Result<i64, ChatError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => {
+                Err(ChatError::validation(field, format!("{field} is required")))
+            }
+            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
+                ChatError::validation(field, format!("{field} must be a whole number"))
+            }),
+            Some(_) => Err(ChatError::bad_request(format!("{field} must be a number"))),
+        }
     }
 
     pub fn optional_bool(&self, field: &'static str) -> Result<Option<bool>, ChatError> {
@@ -389,6 +404,33 @@ impl NewCannedResponse {
         Ok(Self {
             short_code: short_code?,
             content: content?,
+        })
+    }
+}
+
+/// `POST .../chat-rooms/{id}/attachments/`: the file about to be uploaded.
+#[derive(Clone, Debug)]
+pub struct NewUpload {
+    pub filename: AttachmentFilename,
+    pub content_type: AttachmentType,
+    pub size: AttachmentSize,
+}
+
+impl NewUpload {
+    pub fn parse(body: &JsonObject, rules: &AttachmentRules) -> Result<Self, ChatError> {
+        let filename = body
+            .required_str("filename")
+            .and_then(AttachmentFilename::parse);
+        let content_type = body
+            .required_str("content_type")
+            .and_then(|raw| AttachmentType::parse(raw, rules));
+        let size = body
+            .required_integer("size")
+            .and_then(|raw| AttachmentSize::parse(raw, rules));
+        Ok(Self {
+            filename: filename?,
+            content_type: content_type?,
+            size: size?,
         })
     }
 }

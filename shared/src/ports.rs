@@ -10,6 +10,7 @@ use crate::domain::{
     Timestamp, Username, VisitorId,
 };
 use crate::domain::{AgentIdentity, CannedResponse, CannedResponseId, Reader, VisitorIdentity};
+use crate::domain::{Attachment, AttachmentId};
 use crate::error::ChatError;
 
 /// Creating and changing rooms.
@@ -279,6 +280,19 @@ pub trait StoreHealth: Send + Sync {
     async fn answers(&self) -> Result<(), ChatError>;
 }
 
+/// The records of uploads (API.md "Attachments"), each under its room.
+#[async_trait]
+pub trait AttachmentStore: Send + Sync {
+    /// Stores a new upload slot's record, to expire at `unsent_until` unless it is sent.
+    async fn insert_attachment(&self, attachment: &Attachment) -> Result<(), ChatError>;
+
+    async fn get_attachment(
+        &self,
+        room: RoomId,
+        id: AttachmentId,
+    ) -> Result<Option<Attachment>, ChatError>;
+}
+
 /// Everything the chat service stores.
 pub trait Store:
     RoomStore
@@ -287,6 +301,7 @@ pub trait Store:
     + AgentStore
     + ConnectionStore
     + CannedStore
+    + AttachmentStore
     + RateCounters
     + StoreHealth
 {
@@ -298,6 +313,7 @@ impl<T> Store for T where
         + AgentStore
         + ConnectionStore
         + CannedStore
+        + AttachmentStore
         + RateCounters
         + StoreHealth
 {
@@ -377,4 +393,28 @@ pub trait Pusher: Send + Sync {
 
     /// Closes the connection; one already gone is `Gone`.
     async fn close(&self, connection: &ConnectionId) -> Result<(), PushError>;
+}
+
+/// A request a client makes itself, signed by the object store's credentials: the store
+/// checks it, so what was signed (a size, a type, a key) is all it can do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresignedRequest {
+    pub method: &'static str,
+    pub url: String,
+    /// Headers the client must send as they are (they were signed).
+    pub headers: Vec<(String, String)>,
+    pub expires_at: Timestamp,
+}
+
+/// Where attachments' bytes live (S3, or local-dev's S3-compatible endpoint). The bytes never
+/// pass through the service: it presigns requests for the clients.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// A PUT of exactly `attachment.size` bytes of its type to its key, valid until
+    /// `expires_at`.
+    async fn presign_upload(
+        &self,
+        attachment: &Attachment,
+        expires_at: Timestamp,
+    ) -> Result<PresignedRequest, ChatError>;
 }

@@ -108,6 +108,8 @@ pub struct RateLimits {
     pub messages_per_connection: Rate,
     pub failed_logins_per_username: Rate,
     pub failed_logins_per_ip: Rate,
+    /// Upload slots a visitor asks for.
+    pub uploads_per_visitor: Rate,
 }
 
 impl Default for RateLimits {
@@ -122,6 +124,7 @@ impl Default for RateLimits {
             messages_per_connection: Rate::per_minute(120),
             failed_logins_per_username: Rate::per_hour(10),
             failed_logins_per_ip: Rate::per_hour(50),
+            uploads_per_visitor: Rate::per_hour(60),
         }
     }
 }
@@ -134,10 +137,11 @@ impl RateLimits {
         messages_per_connection: Rate::OFF,
         failed_logins_per_username: Rate::OFF,
         failed_logins_per_ip: Rate::OFF,
+        uploads_per_visitor: Rate::OFF,
     };
 
     /// The settings and the environment variable of each (`RATE_LIMIT_ROOMS_PER_IP=60/3600`).
-    pub fn settings(&mut self) -> [(&'static str, &mut Rate); 6] {
+    pub fn settings(&mut self) -> [(&'static str, &mut Rate); 7] {
         [
             ("RATE_LIMIT_ROOMS_PER_IP", &mut self.rooms_per_ip),
             ("RATE_LIMIT_ROOMS_PER_VISITOR", &mut self.rooms_per_visitor),
@@ -156,6 +160,10 @@ impl RateLimits {
             (
                 "RATE_LIMIT_FAILED_LOGINS_PER_IP",
                 &mut self.failed_logins_per_ip,
+            ),
+            (
+                "RATE_LIMIT_UPLOADS_PER_VISITOR",
+                &mut self.uploads_per_visitor,
             ),
         ]
     }
@@ -188,6 +196,10 @@ impl CounterKey {
 
     pub fn messages_of(visitor: crate::domain::VisitorId) -> Self {
         Self(format!("messages-visitor#{visitor}"))
+    }
+
+    pub fn uploads_of(visitor: crate::domain::VisitorId) -> Self {
+        Self(format!("uploads-visitor#{visitor}"))
     }
 
     pub fn frames_of(connection: &crate::domain::ConnectionId) -> Self {

@@ -9,6 +9,7 @@ use crate::domain::{
     MessageId, MessagePage, Page, Reader, Room, RoomId, RoomStatus, Subject, Timestamp,
 };
 use crate::ports::Event;
+use crate::service::UploadSlot;
 
 /// A room as its viewer may see it: the visitor id never, the unread count, the assignee and
 /// a note as the last message for agents only.
@@ -104,6 +105,32 @@ pub fn canned_response(response: &CannedResponse) -> Value {
 
 pub fn canned_responses(responses: &[CannedResponse]) -> Value {
     json!({ "canned_responses": responses })
+}
+
+/// `POST .../attachments/`'s answer: the attachment (no `url` yet: nothing is uploaded) and
+/// the request that uploads it.
+pub fn upload_slot(slot: &UploadSlot) -> Value {
+    let attachment = &slot.attachment;
+    let headers: serde_json::Map<String, Value> = slot
+        .upload
+        .headers
+        .iter()
+        .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+        .collect();
+    json!({
+        "attachment": {
+            "id": attachment.id,
+            "filename": attachment.filename,
+            "content_type": attachment.content_type.as_str(),
+            "size": attachment.size.bytes(),
+        },
+        "upload": {
+            "method": slot.upload.method,
+            "url": slot.upload.url,
+            "headers": headers,
+            "expires_at": slot.upload.expires_at,
+        },
+    })
 }
 
 pub fn marked_read(read_up_to: Option<MessageId>) -> Value {

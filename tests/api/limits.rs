@@ -54,6 +54,29 @@ async fn messages_per_visitor() {
 }
 
 #[tokio::test]
+async fn upload_slots_per_visitor() {
+    let app = limited_app(|l| l.uploads_per_visitor = Rate::per_hour(2)).await;
+    let (room, token) = app.open_room("Ada").await;
+    let path = format!("/api/public/chat-rooms/{room}/attachments/");
+    let file = json!({ "filename": "a.png", "content_type": "image/png", "size": 10 });
+    for _ in 0..2 {
+        let given = app.post(&path, Some(&token), file.clone()).await;
+        assert_eq!(given.status, 201, "{:?}", given.body);
+    }
+    assert_limited(&app.post(&path, Some(&token), file.clone()).await, 3600);
+    // Agents are not limited, and another visitor is not held back by Ada.
+    let agent = app.agent_token().await;
+    let agents = format!("/api/admin/chat-rooms/{room}/attachments/");
+    assert_eq!(
+        app.post(&agents, Some(&agent), file.clone()).await.status,
+        201
+    );
+    let (bobs, bob) = app.open_room("Bob").await;
+    let path = format!("/api/public/chat-rooms/{bobs}/attachments/");
+    assert_eq!(app.post(&path, Some(&bob), file).await.status, 201);
+}
+
+#[tokio::test]
 async fn failed_logins_per_username_hold_back_even_the_right_password() {
     let app = limited_app(|l| l.failed_logins_per_username = Rate::per_hour(2)).await;
     assert_eq!(app.login("admin", "guess 1").await.status, 401);

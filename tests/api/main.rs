@@ -2,6 +2,7 @@
 
 mod admin;
 mod assignment;
+mod attachments;
 mod auth;
 mod canned;
 mod dynamodb;

@@ -126,7 +126,7 @@ async fn every_route_that_takes_a_body_refuses_one_over_64_kib_and_changes_nothi
         reply.assert_error(413, "payload_too_large", None);
         refused += 1;
     }
-    assert_eq!(refused, 16);
+    assert_eq!(refused, 18);
     assert_eq!(room_state(&app, &agent, &room).await, before);
     assert_eq!(app.rooms_listed(&agent).await, 1);
     let team = app.get("/api/admin/agents", Some(&agent)).await;
@@ -155,12 +155,15 @@ async fn every_route_with_an_id_answers_404_for_an_id_that_names_nothing() {
         let token = token_for(route, &agent, &customer);
         let request = app.request(method(route), &path, token.as_deref());
         // A body every one of them takes, so that only the id is wrong.
-        let body = json!({ "content": "hi", "agent_id": null, "short_code": "hi" });
+        let body = json!({
+            "content": "hi", "agent_id": null, "short_code": "hi",
+            "filename": "a.png", "content_type": "image/png", "size": 1,
+        });
         let reply = app.send(request.json(&body)).await;
         reply.assert_error(404, "not_found", None);
         answered += 1;
     }
-    assert_eq!(answered, 14);
+    assert_eq!(answered, 16);
 }
 
 #[tokio::test]

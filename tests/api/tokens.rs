@@ -147,7 +147,7 @@ async fn roles_are_kept_apart() {
         reply.assert_error(403, "forbidden", None);
         refused += 1;
     }
-    assert_eq!(refused, 22);
+    assert_eq!(refused, 24);
     let after = app
         .get(&format!("/api/admin/chat-rooms/{room}"), Some(&agent))
         .await;

@@ -278,6 +278,8 @@ test("messages: links are safe links, days have headings, runs of one sender sho
   ]);
   await say(page, "second in a row");
   await message(page, "second in a row").waitFor();
+  // Stored (it has its id), not only shown as sending.
+  await page.locator(".message.mine[data-id]").nth(1).waitFor();
   const grouped = await page.locator(".message.mine[data-id]").evaluateAll((nodes) => nodes.map((n) => n.classList.contains("grouped")));
   assert.deepEqual(grouped, [false, true]);
   assert.equal(await page.locator(".day").textContent(), "Today");

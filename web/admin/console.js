@@ -28,6 +28,8 @@ const state = {
   audio: null,
   socket: null,
   refreshTimer: null,
+  loads: 0, // room list requests made: only the latest one's page is shown
+  arriving: null, // rooms events bring while that request is on its way
 };
 
 const api = new Api(apiBase, () => state.session && state.session.access);
@@ -226,12 +228,23 @@ function listQuery() {
   return query;
 }
 
-// A filter lists what the server lists for it, from its first page.
+// A filter lists what the server lists for it, from its first page. Only the latest request's
+// page is shown (filters clicked quickly), and rooms that events brought while it was on its
+// way are kept: the page may have been read before they were created or changed.
 async function loadRooms() {
   const query = listQuery().toString();
+  const mine = ++state.loads;
+  const arrived = new Map();
+  state.arriving = arrived;
   const page = await call("GET", `/api/admin/chat-rooms${query ? `?${query}` : ""}`);
+  if (mine !== state.loads) return;
+  state.arriving = null;
   const open = state.rooms.get(state.openRoom);
   state.rooms = new Map(page.rooms.map((room) => [room.id, room]));
+  for (const room of arrived.values()) {
+    const listed = state.rooms.get(room.id);
+    if (!listed || listed.updated_at <= room.updated_at) state.rooms.set(room.id, room);
+  }
   if (open && !state.rooms.has(open.id)) state.rooms.set(open.id, open);
   state.next = page.next;
   $("more-rooms").hidden = !state.next;
@@ -527,6 +540,7 @@ function onEvent(event) {
     case "room_updated": {
       const known = state.rooms.has(event.room.id);
       state.rooms.set(event.room.id, event.room);
+      state.arriving?.set(event.room.id, event.room);
       if (event.room.id === state.openRoom) showRoomHeader(event.room);
       if (event.type === "room_created" && !known) {
         const first = event.room.last_message;

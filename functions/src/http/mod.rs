@@ -2,6 +2,7 @@
 //! query of an API Gateway request, and writing API.md's responses.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod canned;
 pub mod health;

@@ -106,6 +106,8 @@ impl Stack {
             ),
             // API ids are ten lower-case letters and digits.
             "AWS::ApiGatewayV2::Api" => format!("{:0<10.10}", id.to_ascii_lowercase()),
+            // Bucket names are lower-case.
+            "AWS::S3::Bucket" => format!("{STACK}-{id}-1a2b3c4d5e6f").to_ascii_lowercase(),
             _ => format!("{STACK}-{id}-1A2B3C4D5E6F"),
         })
     }
@@ -123,6 +125,7 @@ impl Stack {
                 format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}")
             }
             ("AWS::IAM::Role", "Arn") => format!("arn:{PARTITION}:iam::{ACCOUNT}:role/{name}"),
+            ("AWS::S3::Bucket", "Arn") => format!("arn:{PARTITION}:s3:::{name}"),
             ("AWS::Events::Rule", "Arn") => {
                 format!("arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/{name}")
             }
@@ -230,6 +233,16 @@ impl Stack {
                     .map(|p| p.as_str().expect("strings"))
                     .collect();
                 json!(parts.join(items[0].as_str().expect("a separator")))
+            }
+            "Fn::Split" => {
+                let items = list(2);
+                let text = self.resolve(&items[1]).expect("a string");
+                let parts = text.as_str().expect("a string");
+                json!(
+                    parts
+                        .split(items[0].as_str().expect("a separator"))
+                        .collect::<Vec<_>>()
+                )
             }
             "Fn::If" => {
                 let items = list(3);

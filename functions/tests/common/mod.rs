@@ -73,3 +73,11 @@ pub fn inside_json_string(body: &serde_json::Value) -> String {
     let quoted = serde_json::to_string(&body.to_string()).unwrap();
     quoted[1..quoted.len() - 1].to_owned()
 }
+
+/// A bucket on an endpoint nobody listens on: presigning needs no answer from S3.
+pub fn unreachable_bucket() -> functions::s3::Bucket {
+    functions::s3::Bucket {
+        name: "attachments".to_owned(),
+        endpoint: Some("http://127.0.0.1:9".to_owned()),
+    }
+}

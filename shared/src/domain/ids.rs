@@ -64,3 +64,7 @@ ulid_id!(
     /// A canned response.
     CannedResponseId
 );
+ulid_id!(
+    /// An attachment: its upload slot, its object and its place in a message.
+    AttachmentId
+);

@@ -1,6 +1,7 @@
 //! Domain types that parse, not validate: once a value of one of these types exists, it obeys
 //! the rules of API.md, so nothing downstream checks them again.
 
+mod attachment;
 mod canned;
 mod connection;
 mod identity;
@@ -12,10 +13,13 @@ mod routing;
 mod text;
 mod time;
 
+pub use attachment::{
+    Attachment, AttachmentRules, AttachmentSize, AttachmentType, UNSENT_KEPT_FOR, UPLOAD_VALID_FOR,
+};
 pub use canned::{CannedResponse, search as search_canned};
 pub use connection::ConnectionId;
 pub use identity::{AgentIdentity, Caller, VisitorIdentity};
-pub use ids::{AgentId, CannedResponseId, MessageId, RoomId, VisitorId};
+pub use ids::{AgentId, AttachmentId, CannedResponseId, MessageId, RoomId, VisitorId};
 pub use model::{
     Agent, AgentFlag, Assignee, Availability, ChosenAvailability, Message, Reader, Role, Room,
     RoomStatus, SenderType,
@@ -24,7 +28,7 @@ pub use paging::{Limit, MessagePage, MessageWindow, Page, PageCursor};
 pub use room_change::{Expected, RoomChange, Standing, Taken, Tally, Unread};
 pub use routing::{AutoAssign, Routing};
 pub use text::{
-    ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent, ShortCode, Subject,
-    Username,
+    AttachmentFilename, ClientMsgId, CustomerEmail, CustomerName, DisplayName, MessageContent,
+    ShortCode, Subject, Username,
 };
 pub use time::Timestamp;

@@ -186,6 +186,30 @@ impl ShortCode {
 }
 
 text_type!(
+    /// An attachment's file name, as given (never trimmed): 1–255 characters, no `/` or `\`
+    /// (it names a file, never a path) and no control character (Unicode category Cc).
+    AttachmentFilename
+);
+impl AttachmentFilename {
+    pub fn parse(raw: &str) -> Result<Self, ChatError> {
+        let length = raw.chars().count();
+        if !(1..=255).contains(&length) {
+            return Err(ChatError::validation(
+                "filename",
+                "filename must be 1 to 255 characters",
+            ));
+        }
+        if raw.chars().any(|c| c == '/' || c == '\\' || c.is_control()) {
+            return Err(ChatError::validation(
+                "filename",
+                "filename must not contain / or \\ or control characters",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+text_type!(
     /// The name an agent's messages carry: 1–100 characters after trimming.
     DisplayName
 );

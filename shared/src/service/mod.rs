@@ -4,6 +4,7 @@
 mod accounts;
 mod agents;
 mod assignment;
+mod attachments;
 mod canned;
 mod customers;
 mod limits;
@@ -16,14 +17,16 @@ use std::sync::Arc;
 use ulid::Ulid;
 
 use crate::auth::TokenKeys;
+use crate::domain::AttachmentRules;
 use crate::domain::{AgentIdentity, Caller, Routing, VisitorIdentity};
 use crate::domain::{Message, MessageId, RoomChange, RoomId, SenderType, Timestamp, VisitorId};
 use crate::error::ChatError;
 use crate::input::NewMessage;
-use crate::ports::{Appended, Charge, Clock, Event, Notifier, Store};
+use crate::ports::{Appended, BlobStore, Charge, Clock, Event, Notifier, Store};
 use crate::rate::RateLimits;
 
 pub use accounts::LoggedIn;
+pub use attachments::{NoBlobStore, UploadSlot};
 pub use customers::CreatedRoom;
 pub use realtime::CONNECTION_TTL_SECONDS;
 pub use team::TeamMember;
@@ -52,6 +55,8 @@ pub struct ChatService {
     keys: Arc<TokenKeys>,
     limits: Arc<RateLimits>,
     routing: Routing,
+    blobs: Arc<dyn BlobStore>,
+    attachment_rules: Arc<AttachmentRules>,
 }
 
 impl ChatService {
@@ -68,6 +73,8 @@ impl ChatService {
             keys: Arc::new(keys),
             limits: Arc::new(RateLimits::OFF),
             routing: Routing::OFF,
+            blobs: Arc::new(NoBlobStore),
+            attachment_rules: Arc::new(AttachmentRules::default()),
         }
     }
 

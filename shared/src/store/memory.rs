@@ -13,11 +13,12 @@ use crate::domain::{
     MessageWindow, Page, PageCursor, Reader, Room, RoomChange, RoomId, Standing, Timestamp,
     Username, VisitorId,
 };
-use crate::domain::{CannedResponse, CannedResponseId};
+use crate::domain::{Attachment, AttachmentId, CannedResponse, CannedResponseId};
 use crate::error::ChatError;
 use crate::ports::{
-    AgentStore, Appended, CannedStore, CannedWrite, Charge, Connection, ConnectionStore,
-    MessageStore, Party, RateCounters, RoomFilter, RoomLister, RoomStore, RoomWrite, StoreHealth,
+    AgentStore, Appended, AttachmentStore, CannedStore, CannedWrite, Charge, Connection,
+    ConnectionStore, MessageStore, Party, RateCounters, RoomFilter, RoomLister, RoomStore,
+    RoomWrite, StoreHealth,
 };
 
 use super::cursor::{self, ActivityKey};
@@ -33,6 +34,10 @@ struct State {
     client_msg_ids: HashMap<(RoomId, ClientMsgId), MessageId>,
     agents: HashMap<Username, Agent>,
     canned: HashMap<CannedResponseId, CannedResponse>,
+    attachments: HashMap<(RoomId, AttachmentId), Attachment>,
+    /// Past this many attachment records, those never sent and past their time are dropped
+    /// (as DynamoDB's TTL drops them).
+    sweep_attachments_at: usize,
     connections: HashMap<ConnectionId, Connection>,
     room_connections: HashMap<RoomId, BTreeSet<ConnectionId>>,
     agent_connections: BTreeSet<ConnectionId>,
@@ -539,6 +544,34 @@ impl CannedStore for MemoryStore {
         }
         state.canned.remove(&response.id);
         Ok(CannedWrite::Written)
+    }
+}
+
+#[async_trait]
+impl AttachmentStore for MemoryStore {
+    async fn insert_attachment(&self, attachment: &Attachment) -> Result<(), ChatError> {
+        let mut state = self.state();
+        if state.attachments.len() >= state.sweep_attachments_at {
+            let now = attachment.created_at;
+            state
+                .attachments
+                .retain(|_, kept| kept.message_id.is_some() || kept.unsent_until() > now);
+            state.sweep_attachments_at = (state.attachments.len() * 2).max(1024);
+        }
+        let key = (attachment.room_id, attachment.id);
+        if state.attachments.contains_key(&key) {
+            return Err(anyhow::anyhow!("attachment {} exists already", attachment.id).into());
+        }
+        state.attachments.insert(key, attachment.clone());
+        Ok(())
+    }
+
+    async fn get_attachment(
+        &self,
+        room: RoomId,
+        id: AttachmentId,
+    ) -> Result<Option<Attachment>, ChatError> {
+        Ok(self.state().attachments.get(&(room, id)).cloned())
     }
 }
 

@@ -64,6 +64,7 @@ conformance!(
     connections_come_and_go,
     agents_are_inserted_once,
     canned_responses_keep_their_short_codes_unique,
+    attachments_are_kept_under_their_room,
     the_team_is_listed_found_by_id_and_deactivated,
     rate_counters_count_up_to_their_max,
     sends_count_their_charges_in_the_same_write,

@@ -14,6 +14,9 @@ use shared::domain::{
 use shared::domain::{
     AgentIdentity, CannedResponse, CannedResponseId, Reader, ShortCode, VisitorIdentity,
 };
+use shared::domain::{
+    Attachment, AttachmentFilename, AttachmentId, AttachmentRules, AttachmentSize, AttachmentType,
+};
 use shared::ports::{
     Appended, CannedWrite, Charge, Clock, Connection, Party, RoomFilter, RoomWrite, Store,
 };
@@ -1629,4 +1632,58 @@ pub async fn canned_responses_keep_their_short_codes_unique(store: Arc<dyn Store
         .filter(|r| r.short_code.as_str() == "race")
         .collect();
     assert_eq!(racing.len(), 1, "one response holds the code");
+}
+
+fn attachment(clock: &ManualClock, room: RoomId, filename: &str) -> Attachment {
+    let rules = AttachmentRules::default();
+    Attachment {
+        id: AttachmentId::from_ulid(clock.next_id()),
+        room_id: room,
+        filename: AttachmentFilename::parse(filename).unwrap(),
+        content_type: AttachmentType::parse("image/png", &rules).unwrap(),
+        size: AttachmentSize::parse(48_213, &rules).unwrap(),
+        uploaded_by: SenderType::Customer,
+        created_at: clock.now(),
+        message_id: None,
+    }
+}
+
+pub async fn attachments_are_kept_under_their_room(store: Arc<dyn Store>) {
+    let clock = clock();
+    let (room, other_room) = (
+        RoomId::from_ulid(clock.next_id()),
+        RoomId::from_ulid(clock.next_id()),
+    );
+    let shot = attachment(&clock, room, "screen shot (2).png");
+    store.insert_attachment(&shot).await.unwrap();
+    let agents = Attachment {
+        uploaded_by: SenderType::Agent,
+        ..attachment(&clock, room, "отчёт.png")
+    };
+    store.insert_attachment(&agents).await.unwrap();
+    assert_eq!(
+        store.get_attachment(room, shot.id).await.unwrap(),
+        Some(shot.clone())
+    );
+    assert_eq!(
+        store.get_attachment(room, agents.id).await.unwrap(),
+        Some(agents)
+    );
+    // Found under its own room only.
+    assert_eq!(
+        store.get_attachment(other_room, shot.id).await.unwrap(),
+        None
+    );
+    let unknown = AttachmentId::from_ulid(clock.next_id());
+    assert_eq!(store.get_attachment(room, unknown).await.unwrap(), None);
+    // A record is never overwritten.
+    let again = Attachment {
+        filename: AttachmentFilename::parse("other.png").unwrap(),
+        ..shot.clone()
+    };
+    assert!(store.insert_attachment(&again).await.is_err());
+    assert_eq!(
+        store.get_attachment(room, shot.id).await.unwrap(),
+        Some(shot)
+    );
 }

@@ -20,6 +20,7 @@
 //! | agent | `AGENT#<username>` | `AGENT` | `TEAM` / `<agent id>` |
 //! | canned response | `CANNED` | `CANNED#<id>` | |
 //! | a short code's holder | `CANNED_CODE#<short code>` | `CODE` (with `id`) | |
+//! | attachment | `ROOM#<room>` | `ATT#<attachment>` (`expires_at` while unsent) | |
 
 use std::collections::HashMap;
 
@@ -32,6 +33,7 @@ use crate::domain::{
     Subject, Timestamp, Username,
 };
 use crate::domain::{AgentIdentity, CannedResponse, CannedResponseId, ShortCode, VisitorIdentity};
+use crate::domain::{Attachment, AttachmentFilename, AttachmentId, AttachmentSize, AttachmentType};
 use crate::ports::{Connection, Party};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -638,5 +640,70 @@ pub fn canned_from(item: &Item) -> anyhow::Result<CannedResponse> {
         content: parsed(item, "content", MessageContent::parse)?,
         created_at: millis(item, "created_at")?,
         updated_at: millis(item, "updated_at")?,
+    })
+}
+
+// Attachments: each a record under its room, carrying DynamoDB's TTL (`expires_at`) while it
+// is unsent.
+
+pub fn attachment_key(room: RoomId, id: AttachmentId) -> Item {
+    key(room_pk(room), format!("ATT#{id}"))
+}
+
+pub fn attachment_item(attachment: &Attachment) -> Item {
+    let mut item = attachment_key(attachment.room_id, attachment.id);
+    item.extend([
+        ("id".to_owned(), string_attr(attachment.id.to_string())),
+        (
+            "room_id".to_owned(),
+            string_attr(attachment.room_id.to_string()),
+        ),
+        (
+            "filename".to_owned(),
+            string_attr(attachment.filename.as_str()),
+        ),
+        (
+            "content_type".to_owned(),
+            string_attr(attachment.content_type.as_str()),
+        ),
+        (
+            "size".to_owned(),
+            AttributeValue::N(attachment.size.bytes().to_string()),
+        ),
+        (
+            "uploaded_by".to_owned(),
+            string_attr(sender_type_name(attachment.uploaded_by)),
+        ),
+        (
+            "created_at".to_owned(),
+            number_attr(attachment.created_at.unix_millis()),
+        ),
+    ]);
+    match attachment.message_id {
+        Some(message) => {
+            item.insert("message_id".to_owned(), string_attr(message.to_string()));
+        }
+        None => {
+            let until = ttl_seconds(attachment.unsent_until());
+            item.insert("expires_at".to_owned(), number_attr(until));
+        }
+    }
+    item
+}
+
+pub fn attachment_from(item: &Item) -> anyhow::Result<Attachment> {
+    let size = number(item, "size")?;
+    Ok(Attachment {
+        id: parsed(item, "id", str::parse)?,
+        room_id: parsed(item, "room_id", str::parse)?,
+        filename: parsed(item, "filename", AttachmentFilename::parse)?,
+        content_type: AttachmentType::stored(text(item, "content_type")?.to_owned()),
+        size: AttachmentSize::stored(u64::try_from(size).context("a negative size")?),
+        uploaded_by: parsed(item, "uploaded_by", sender_type_from)?,
+        created_at: millis(item, "created_at")?,
+        message_id: optional_text(item, "message_id")
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| anyhow!("item attribute message_id does not parse: {e:?}"))?,
     })
 }

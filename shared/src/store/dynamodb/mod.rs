@@ -3,6 +3,7 @@
 //! request path Scans.
 
 mod agents;
+mod attachments;
 mod canned;
 mod connections;
 mod health;
