@@ -18,6 +18,7 @@ use super::ChatService;
 
 mod agent_tools;
 mod limits;
+mod uploads;
 
 struct Fixture {
     chat: ChatService,
