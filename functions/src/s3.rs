@@ -85,6 +85,7 @@ impl BlobStore for S3Blobs {
             .key(attachment.object_key())
             .content_length(attachment.size.bytes() as i64)
             .content_type(attachment.content_type.as_str())
+            .content_disposition(attachment.content_disposition())
             .presigned(presigning(attachment.created_at, expires_at)?)
             .await
             .map_err(|error| anyhow::anyhow!("presigning PutObject: {error}"))?;
@@ -97,5 +98,22 @@ impl BlobStore for S3Blobs {
                 .collect(),
             expires_at,
         })
+    }
+
+    async fn presign_download(
+        &self,
+        attachment: &Attachment,
+        signed_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<String, ChatError> {
+        let presigned = self
+            .client()
+            .get_object()
+            .bucket(&self.bucket)
+            .key(attachment.object_key())
+            .presigned(presigning(signed_at, expires_at)?)
+            .await
+            .map_err(|error| anyhow::anyhow!("presigning GetObject: {error}"))?;
+        Ok(presigned.uri().to_owned())
     }
 }

@@ -171,7 +171,7 @@ fn the_attachments_bucket_is_private_encrypted_and_takes_browser_requests_from_t
                 "AES256"
             );
             // The pages this stack serves, and the configured sites, upload and read through
-            // presigned URLs: PUT and GET, with the one header the upload signs.
+            // presigned URLs: PUT and GET, with the headers the upload signs.
             let rules = bucket["CorsConfiguration"]["CorsRules"].as_array().unwrap();
             assert_eq!(rules.len(), 1, "{case}");
             let mut expected = vec![api_origin.as_str()];
@@ -182,7 +182,10 @@ fn the_attachments_bucket_is_private_encrypted_and_takes_browser_requests_from_t
                 "{case}, {origins:?}"
             );
             assert_eq!(rules[0]["AllowedMethods"], json!(["GET", "PUT"]));
-            assert_eq!(rules[0]["AllowedHeaders"], json!(["content-type"]));
+            assert_eq!(
+                rules[0]["AllowedHeaders"],
+                json!(["content-disposition", "content-type"])
+            );
             let lifecycle = &bucket["LifecycleConfiguration"]["Rules"];
             assert_eq!(
                 lifecycle[0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],

@@ -411,10 +411,19 @@ pub struct PresignedRequest {
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     /// A PUT of exactly `attachment.size` bytes of its type to its key, valid until
-    /// `expires_at`.
+    /// `expires_at`, storing the object with the attachment's `Content-Disposition` (which
+    /// reads of it are then served with).
     async fn presign_upload(
         &self,
         attachment: &Attachment,
         expires_at: Timestamp,
     ) -> Result<PresignedRequest, ChatError>;
+
+    /// A GET of the attachment's object, valid until `expires_at`.
+    async fn presign_download(
+        &self,
+        attachment: &Attachment,
+        signed_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<String, ChatError>;
 }

@@ -1,9 +1,20 @@
 //! Upload slots: a customer (in their own open room) or an agent asks for one, and uploads the
 //! file straight to local-dev's S3 endpoint with the presigned PUT it gets, which takes exactly
-//! the declared size and type; bad input is 422 naming the field.
+//! the declared size and type; the functions' S3 adapter presigns reads of it (served inline
+//! for pictures, as a download otherwise, until they expire); bad input is 422 naming the
+//! field.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use api_tests::{Reply, TestApp, spawn_app};
+use functions::s3::{Bucket, S3Blobs};
 use serde_json::{Value, json};
+use shared::aws::AwsSettings;
+use shared::domain::{
+    Attachment, AttachmentFilename, AttachmentRules, AttachmentSize, AttachmentType, SenderType,
+    Timestamp,
+};
+use shared::ports::BlobStore;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n eight bytes and then some";
 
@@ -37,6 +48,46 @@ fn stored(app: &TestApp, slot: &Reply) -> Option<Vec<u8>> {
         .unwrap()
         .1;
     std::fs::read(app.s3().data_dir.join(&app.s3().bucket).join(key)).ok()
+}
+
+/// The attachment a slot answered, as the store keeps it.
+fn attachment_of(room: &str, slot: &Reply) -> Attachment {
+    let given = &slot.body["attachment"];
+    let rules = AttachmentRules::default();
+    Attachment {
+        id: given["id"].as_str().unwrap().parse().unwrap(),
+        room_id: room.parse().unwrap(),
+        filename: AttachmentFilename::parse(given["filename"].as_str().unwrap()).unwrap(),
+        content_type: AttachmentType::parse(given["content_type"].as_str().unwrap(), &rules)
+            .unwrap(),
+        size: AttachmentSize::parse(given["size"].as_i64().unwrap(), &rules).unwrap(),
+        uploaded_by: SenderType::Customer,
+        created_at: Timestamp::from_unix_millis(0),
+        message_id: None,
+    }
+}
+
+/// A GET of the slot's object presigned by the functions' S3 adapter, signed `minutes_ago`
+/// for ten minutes.
+async fn download_url(app: &TestApp, room: &str, slot: &Reply, minutes_ago: i64) -> String {
+    let bucket = Bucket {
+        name: app.s3().bucket.clone(),
+        endpoint: Some(app.s3().endpoint.clone()),
+    };
+    let blobs = S3Blobs::new(&AwsSettings::local(), &bucket);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let signed_at = Timestamp::from_unix_millis(now.as_millis() as i64 - minutes_ago * 60_000);
+    let until = signed_at.plus_seconds(600);
+    let attachment = attachment_of(room, slot);
+    blobs
+        .presign_download(&attachment, signed_at, until)
+        .await
+        .unwrap()
+}
+
+async fn download(app: &TestApp, room: &str, slot: &Reply, minutes_ago: i64) -> reqwest::Response {
+    let url = download_url(app, room, slot, minutes_ago).await;
+    reqwest::get(url).await.unwrap()
 }
 
 #[tokio::test]
@@ -73,6 +124,20 @@ async fn a_slot_is_a_presigned_put_of_exactly_the_declared_file_for_customers_an
     assert_eq!(stored(&app, &given), None, "nothing stored when refused");
     assert_eq!(upload(&given, PNG).await, 200);
     assert_eq!(stored(&app, &given).as_deref(), Some(PNG));
+    // Read back through a presigned GET: a picture opens in the page, under its name.
+    let read = download(&app, &room, &given, 0).await;
+    assert_eq!(read.status().as_u16(), 200);
+    assert_eq!(read.headers()["content-type"], "image/png");
+    assert_eq!(
+        read.headers()["content-disposition"],
+        "inline; filename=\"screen shot.png\"; filename*=UTF-8''screen%20shot.png"
+    );
+    assert_eq!(read.bytes().await.unwrap().as_ref(), PNG);
+    // Signed eleven minutes ago for ten: refused.
+    assert_eq!(
+        download(&app, &room, &given, 11).await.status().as_u16(),
+        403
+    );
 
     // An agent's slot, in the same room: its own object.
     let agent = app.agent_token().await;
@@ -85,6 +150,18 @@ async fn a_slot_is_a_presigned_put_of_exactly_the_declared_file_for_customers_an
     );
     assert_eq!(upload(&agents, b"PDF").await, 200);
     assert_eq!(stored(&app, &agents).as_deref(), Some(&b"PDF"[..]));
+    let read = download(&app, &room, &agents, 0).await;
+    assert_eq!(
+        read.headers()["content-disposition"],
+        "attachment; filename=\"invoice.pdf\"; filename*=UTF-8''invoice.pdf"
+    );
+    // A URL is good for its own object only.
+    let url = download_url(&app, &room, &agents, 0).await;
+    let other = url.replace(
+        agents.body["attachment"]["id"].as_str().unwrap(),
+        given.body["attachment"]["id"].as_str().unwrap(),
+    );
+    assert_eq!(reqwest::get(&other).await.unwrap().status().as_u16(), 403);
 }
 
 #[tokio::test]

@@ -162,6 +162,35 @@ impl Attachment {
         format!("rooms/{}/{}", self.room_id, self.id)
     }
 
+    /// How a browser opening its URL treats it (RFC 6266): pictures in the page, anything
+    /// else downloaded, under its own name (RFC 8187 for any character, with a plain ASCII
+    /// fallback for old clients).
+    pub fn content_disposition(&self) -> String {
+        let kind = if self.content_type.is_image() {
+            "inline"
+        } else {
+            "attachment"
+        };
+        let name = self.filename.as_str();
+        let fallback: String = name
+            .chars()
+            .map(|c| match c {
+                ' '..='~' if c != '"' && c != '\\' && c != '%' => c,
+                _ => '_',
+            })
+            .collect();
+        let mut encoded = String::new();
+        for byte in name.bytes() {
+            match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    encoded.push(byte as char)
+                }
+                _ => encoded.push_str(&format!("%{byte:02X}")),
+            }
+        }
+        format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+    }
+
     /// When it is deleted if it was never sent.
     pub fn unsent_until(&self) -> Timestamp {
         self.created_at
@@ -239,6 +268,30 @@ mod tests {
                 "{odd:?}"
             );
         }
+    }
+
+    #[test]
+    fn pictures_open_inline_and_other_files_download_under_their_own_name() {
+        let rules = AttachmentRules::default();
+        let of = |name: &str, kind: &str| Attachment {
+            id: AttachmentId::from_ulid(ulid::Ulid::nil()),
+            room_id: RoomId::from_ulid(ulid::Ulid::nil()),
+            filename: AttachmentFilename::parse(name).unwrap(),
+            content_type: AttachmentType::parse(kind, &rules).unwrap(),
+            size: AttachmentSize::parse(1, &rules).unwrap(),
+            uploaded_by: SenderType::Customer,
+            created_at: Timestamp::from_unix_millis(0),
+            message_id: None,
+        };
+        assert_eq!(
+            of("shot.png", "image/png").content_disposition(),
+            "inline; filename=\"shot.png\"; filename*=UTF-8''shot.png"
+        );
+        assert_eq!(
+            of("Счёт \"1\" 100%.pdf", "application/pdf").content_disposition(),
+            "attachment; filename=\"____ _1_ 100_.pdf\"; \
+             filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82%20%221%22%20100%25.pdf"
+        );
     }
 
     #[test]

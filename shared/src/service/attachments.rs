@@ -35,6 +35,15 @@ impl BlobStore for NoBlobStore {
     ) -> Result<PresignedRequest, ChatError> {
         Err(anyhow::anyhow!("no object store is configured for attachments").into())
     }
+
+    async fn presign_download(
+        &self,
+        _: &Attachment,
+        _: crate::domain::Timestamp,
+        _: crate::domain::Timestamp,
+    ) -> Result<String, ChatError> {
+        Err(anyhow::anyhow!("no object store is configured for attachments").into())
+    }
 }
 
 impl ChatService {
