@@ -215,7 +215,9 @@ test("input: composing with an input method never sends, text runs in its own di
 
   // Right-to-left text is laid out right to left.
   await say(page, "שלום, אני צריך עזרה");
-  const rtl = message(page, "שלום");
+  // The stored message (it has its id): the one shown while sending is replaced by it, and a
+  // replaced node has no computed style.
+  const rtl = page.locator(".message[data-id] .content", { hasText: "שלום" });
   await rtl.waitFor();
   assert.equal(await rtl.getAttribute("dir"), "auto");
   assert.equal(await rtl.evaluate((node) => getComputedStyle(node).direction), "rtl");
