@@ -11,21 +11,12 @@ use crate::ports::AgentStore;
 #[async_trait]
 impl AgentStore for DynamoStore {
     async fn find_agent(&self, username: &Username) -> Result<Option<Agent>, ChatError> {
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(items::agent_pk(username), "AGENT")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error("GetItem agent"))?;
-        answer
-            .item()
-            .filter(|item| !item.is_empty())
-            .map(items::agent_from)
-            .transpose()
-            .map_err(corrupt)
+        self.read_item(
+            key(items::agent_pk(username), "AGENT"),
+            "GetItem agent",
+            items::agent_from,
+        )
+        .await
     }
 
     async fn insert_agent_if_absent(&self, agent: &Agent) -> Result<bool, ChatError> {

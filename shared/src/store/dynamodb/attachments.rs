@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::items;
-use super::{DynamoStore, corrupt, sdk_error};
+use super::{DynamoStore, sdk_error};
 use crate::domain::{Attachment, AttachmentId, RoomId};
 use crate::error::ChatError;
 use crate::ports::AttachmentStore;
@@ -29,20 +29,11 @@ impl AttachmentStore for DynamoStore {
         room: RoomId,
         id: AttachmentId,
     ) -> Result<Option<Attachment>, ChatError> {
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(items::attachment_key(room, id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error("GetItem attachment"))?;
-        answer
-            .item()
-            .filter(|item| !item.is_empty())
-            .map(items::attachment_from)
-            .transpose()
-            .map_err(corrupt)
+        self.read_item(
+            items::attachment_key(room, id),
+            "GetItem attachment",
+            items::attachment_from,
+        )
+        .await
     }
 }

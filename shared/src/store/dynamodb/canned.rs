@@ -119,21 +119,12 @@ impl CannedStore for DynamoStore {
     }
 
     async fn get_canned(&self, id: CannedResponseId) -> Result<Option<CannedResponse>, ChatError> {
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(items::canned_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error("GetItem canned response"))?;
-        answer
-            .item()
-            .filter(|item| !item.is_empty())
-            .map(items::canned_from)
-            .transpose()
-            .map_err(corrupt)
+        self.read_item(
+            items::canned_key(id),
+            "GetItem canned response",
+            items::canned_from,
+        )
+        .await
     }
 
     async fn replace_canned(

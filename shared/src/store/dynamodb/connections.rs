@@ -113,21 +113,13 @@ impl ConnectionStore for DynamoStore {
         id: &ConnectionId,
         now: Timestamp,
     ) -> Result<Option<Connection>, ChatError> {
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(items::connection_pk(id), "CONN")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error("GetItem connection"))?;
-        let connection = answer
-            .item()
-            .filter(|item| !item.is_empty())
-            .map(items::connection_from)
-            .transpose()
-            .map_err(corrupt)?;
+        let connection = self
+            .read_item(
+                key(items::connection_pk(id), "CONN"),
+                "GetItem connection",
+                items::connection_from,
+            )
+            .await?;
         Ok(connection.filter(|c| c.expires_at.unix_seconds() > now.unix_seconds()))
     }
 

@@ -106,6 +106,33 @@ async fn conflict_backoff(attempt: u32) {
 }
 
 /// An item that does not map back to its record.
+impl DynamoStore {
+    /// One item by its key, read strongly consistent, as `parse` maps it (`what` names the
+    /// read in an error); `None` when there is none.
+    async fn read_item<T>(
+        &self,
+        key: items::Item,
+        what: &'static str,
+        parse: fn(&items::Item) -> anyhow::Result<T>,
+    ) -> Result<Option<T>, ChatError> {
+        let answer = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error(what))?;
+        answer
+            .item()
+            .filter(|item| !item.is_empty())
+            .map(parse)
+            .transpose()
+            .map_err(corrupt)
+    }
+}
+
 fn corrupt(error: anyhow::Error) -> ChatError {
     ChatError::Internal(error.context("reading a DynamoDB item"))
 }

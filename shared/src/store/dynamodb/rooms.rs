@@ -131,16 +131,8 @@ impl RoomStore for DynamoStore {
     }
 
     async fn get_room(&self, id: RoomId) -> Result<Option<Room>, ChatError> {
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(room_pk(id), ROOM_SK)))
-            .consistent_read(true)
-            .send()
+        self.read_item(key(room_pk(id), ROOM_SK), "GetItem room", items::room_from)
             .await
-            .map_err(sdk_error("GetItem room"))?;
-        Self::room_of(answer.item())
     }
 
     async fn change_room(&self, id: RoomId, change: &RoomChange) -> Result<RoomWrite, ChatError> {
